@@ -1,0 +1,197 @@
+"""The mail activity: one message per recipient, reserved in the outbox before it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from email.utils import parseaddr
+
+import structlog
+from pydantic import BaseModel
+from temporalio import activity
+
+from dondoc.activities.contacts import Contact, resolve
+from dondoc.activities.mail_render import render
+from dondoc.activities.message import Envelope, build_message
+from dondoc.activities.smtp import deliver
+from dondoc.domain.mail import (
+    MailKind,
+    MailOrder,
+    mail_key,
+    message_id,
+    subject,
+    thread_root_id,
+)
+from dondoc.domain.tokens import LinkGrant, sign_link
+from dondoc.settings import Settings
+from dondoc.store.db import session_scope
+from dondoc.store.directory import display_name, get_leader, get_office
+from dondoc.store.outbox import OutboxStatus, mark, reserve
+from dondoc.store.tables import OutboxRow
+
+log = structlog.get_logger(__name__)
+
+# The first mail a recipient gets about a task opens its thread; the rest refer to it.
+THREAD_OPENERS = frozenset({MailKind.ASSIGNED, MailKind.REASSIGNED})
+
+
+class MailOutcome(BaseModel):
+    recipient: str
+    status: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    key: str
+    message: Message
+    envelope: list[str]
+    status: OutboxStatus
+
+
+class MailActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "dondoc.local"
+
+    def link_for(self, order: MailOrder, contact: Contact, now: datetime) -> str:
+        base = self._settings.public_url.rstrip("/")
+        if not contact.is_agency:
+            return f"{base}/admin/tasks/{order.spec.id}"
+        until = max(now, order.status.deadline.due or now) + timedelta(
+            days=self._settings.link_ttl_days + 365
+        )
+        grant = LinkGrant(
+            task_id=order.spec.id, recipient=contact.code, expires=int(until.timestamp())
+        )
+        return f"{base}/t/{sign_link(grant, self._settings.signing_keys())}"
+
+    def _prepare(self, order: MailOrder, code: str, now: datetime) -> _Prepared | MailOutcome:
+        with session_scope(self._settings.database_url) as session:
+            contact = resolve(session, code)
+            if contact is None:
+                return MailOutcome(
+                    recipient=code, status="no_address", detail="không có trong danh bạ"
+                )
+            to = [c for c in (resolve(session, x) for x in order.to) if c is not None]
+            cc = [c for c in (resolve(session, x) for x in order.cc) if c is not None]
+            office = get_office(session)
+            office_name = office.name if office else "Văn phòng UBND tỉnh"
+            leader = get_leader(session, order.spec.leader)
+            key = mail_key(order.event_id, order.kind, code)
+            root = thread_root_id(order.spec.id, code, self._domain)
+            msg_id = root if order.kind in THREAD_OPENERS else message_id(key, self._domain)
+            subj = subject(order.kind, order.spec)
+            context = {
+                "subject": subj,
+                "recipient_name": contact.name,
+                "is_owner": code == order.status.owner,
+                "spec": order.spec,
+                "status": order.status,
+                "owner_name": display_name(session, order.status.owner),
+                "coordinator_names": [display_name(session, c) for c in order.spec.coordinators],
+                "leader_label": f"{leader.title} {leader.name}" if leader else order.spec.leader,
+                "office_name": office_name,
+                "link": self.link_for(order, contact, now),
+                "note": order.note,
+                "headline": SUBJECT_HEADLINES.get(order.kind, ""),
+            }
+            body = render(order.kind, context)
+            message = build_message(
+                Envelope(
+                    subject=subj,
+                    sender=self._settings.mail_from,
+                    to=[(c.name, c.email) for c in to] or [(contact.name, contact.email)],
+                    cc=[(c.name, c.email) for c in cc],
+                    reply_to=self._settings.mail_reply_to
+                    or (office.email if office else self._settings.mail_from),
+                    message_id=msg_id,
+                    thread_root=None if msg_id == root else root,
+                    date=now,
+                    extra={"X-Dondoc-Task": order.spec.id, "X-Dondoc-Kind": order.kind.value},
+                ),
+                body.text,
+                body.html,
+            )
+            envelope = [contact.email, *contact.cc]
+            row = reserve(
+                session,
+                OutboxRow(
+                    key=key,
+                    task_id=order.spec.id,
+                    event_id=order.event_id,
+                    kind=order.kind.value,
+                    recipient=code,
+                    to_addrs=envelope,
+                    cc_addrs=[c.email for c in cc],
+                    subject=subj,
+                    message_id=msg_id,
+                    status=OutboxStatus.PENDING.value,
+                    attempts=0,
+                    created_at=now,
+                ),
+            )
+            return _Prepared(
+                key=key, message=message, envelope=envelope, status=OutboxStatus(row.status)
+            )
+
+    def _mark(self, key: str, status: OutboxStatus, error: str | None = None) -> None:
+        with session_scope(self._settings.database_url) as session:
+            mark(session, key, status, now=datetime.now(UTC), error=error)
+
+    @activity.defn(name="send_mail")
+    async def send_mail(self, order: MailOrder) -> list[MailOutcome]:
+        """Send to every recipient not yet served; a retry skips the keys already sent."""
+        now = datetime.now(UTC)
+        outcomes: list[MailOutcome] = []
+        for code in dict.fromkeys([*order.to, *order.cc]):
+            prepared = await asyncio.to_thread(self._prepare, order, code, now)
+            if isinstance(prepared, MailOutcome):
+                outcomes.append(prepared)
+                continue
+            if prepared.status in (OutboxStatus.SENT, OutboxStatus.BOUNCED):
+                outcomes.append(MailOutcome(recipient=code, status=prepared.status.value))
+                continue
+            refused = await deliver(self._settings, prepared.message, prepared.envelope)
+            if refused is not None:
+                await asyncio.to_thread(
+                    self._mark, prepared.key, OutboxStatus.BOUNCED, refused.reason
+                )
+                log.warning("mail_bounced", key=prepared.key, reason=refused.reason)
+                outcomes.append(
+                    MailOutcome(recipient=code, status="bounced", detail=refused.reason)
+                )
+                continue
+            await asyncio.to_thread(self._mark, prepared.key, OutboxStatus.SENT)
+            log.info("mail_sent", key=prepared.key, to=prepared.envelope)
+            outcomes.append(MailOutcome(recipient=code, status="sent"))
+        return outcomes
+
+
+SUBJECT_HEADLINES: dict[MailKind, str] = {
+    MailKind.NOT_ACKNOWLEDGED: "Nhiệm vụ dưới đây đã được giao nhưng chưa được tiếp nhận. Đề nghị Quý cơ quan tiếp nhận và tổ chức thực hiện.",
+    MailKind.REMINDER: "Nhiệm vụ dưới đây sắp đến thời hạn. Đề nghị Quý cơ quan khẩn trương hoàn thành và báo cáo kết quả.",
+    MailKind.OVERDUE: "Nhiệm vụ dưới đây đã quá thời hạn mà chưa có báo cáo hoàn thành. Đề nghị Quý cơ quan khẩn trương hoàn thành, báo cáo kết quả.",
+    MailKind.ESCALATION_OFFICE: "Nhiệm vụ dưới đây đã quá thời hạn mà đơn vị chủ trì chưa báo cáo hoàn thành; đề nghị Văn phòng theo dõi, đôn đốc.",
+    MailKind.ESCALATION_LEADER: "Kính báo cáo đồng chí: nhiệm vụ dưới đây đã quá thời hạn mà đơn vị chủ trì chưa hoàn thành, Văn phòng đã đôn đốc.",
+    MailKind.OVERDUE_REMINDER: "Nhiệm vụ dưới đây vẫn đang quá hạn. Đề nghị Quý cơ quan khẩn trương hoàn thành, báo cáo kết quả.",
+    MailKind.ACKNOWLEDGED: "Đơn vị chủ trì đã tiếp nhận nhiệm vụ dưới đây.",
+    MailKind.PROGRESS_REPORTED: "Đơn vị chủ trì đã báo cáo tiến độ thực hiện nhiệm vụ dưới đây.",
+    MailKind.EXTENSION_REQUESTED: "Đơn vị chủ trì đề nghị gia hạn nhiệm vụ dưới đây; đề nghị Văn phòng xem xét, quyết định.",
+    MailKind.EXTENSION_APPROVED: "Văn phòng đồng ý gia hạn thời hạn thực hiện nhiệm vụ dưới đây.",
+    MailKind.EXTENSION_REFUSED: "Văn phòng không đồng ý gia hạn; thời hạn thực hiện nhiệm vụ dưới đây giữ nguyên.",
+    MailKind.REASSIGNMENT_PROPOSED: "Đơn vị chủ trì đề nghị điều chỉnh đơn vị chủ trì nhiệm vụ dưới đây; đề nghị Văn phòng xem xét.",
+    MailKind.REASSIGNED: "Nhiệm vụ dưới đây được giao cho Quý cơ quan chủ trì thực hiện (điều chỉnh đơn vị chủ trì).",
+    MailKind.REASSIGNED_AWAY: "Nhiệm vụ dưới đây đã được giao cho đơn vị khác chủ trì; Quý cơ quan không còn là đơn vị chủ trì.",
+    MailKind.AWAITING_CONFIRMATION: "Đơn vị chủ trì đã báo cáo hoàn thành nhiệm vụ dưới đây; đề nghị Văn phòng xác nhận hoặc trả lại.",
+    MailKind.CONFIRMATION_REMINDER: "Báo cáo hoàn thành nhiệm vụ dưới đây vẫn đang chờ Văn phòng xác nhận.",
+    MailKind.REPORT_RETURNED: "Văn phòng trả lại báo cáo hoàn thành nhiệm vụ dưới đây; đề nghị Quý cơ quan tiếp tục thực hiện và báo cáo lại.",
+    MailKind.COMPLETED: "Nhiệm vụ dưới đây đã hoàn thành.",
+    MailKind.CANCELLED: "Nhiệm vụ dưới đây đã được hủy; Quý cơ quan không cần tiếp tục thực hiện.",
+    MailKind.REOPENED: "Nhiệm vụ dưới đây được mở lại; đề nghị Quý cơ quan tiếp tục thực hiện.",
+    MailKind.REPORT_DUE: "Đến kỳ báo cáo định kỳ nhiệm vụ dưới đây; đề nghị Quý cơ quan báo cáo tiến độ thực hiện.",
+    MailKind.REPORT_MISSED: "Đơn vị chủ trì chưa gửi báo cáo định kỳ nhiệm vụ dưới đây.",
+    MailKind.BOUNCE: "Thư gửi về nhiệm vụ dưới đây không đến được người nhận.",
+}

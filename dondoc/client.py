@@ -1,0 +1,25 @@
+"""The Temporal client every edge uses, with the pydantic data converter."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from dondoc.settings import Settings
+
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    "DondocOwner": "Keyword",
+    "DondocLeader": "Keyword",
+    "DondocNotice": "Keyword",
+    "DondocState": "Keyword",
+    "DondocStatusClass": "Keyword",
+    "DondocDeadline": "Datetime",
+}
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )

@@ -1,0 +1,1 @@
+"""Packaged defaults of the deployment's data files."""

@@ -1,0 +1,1 @@
+"""Pure, deterministic domain: models, the working-day calendar, deadlines and policies."""

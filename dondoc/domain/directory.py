@@ -1,0 +1,73 @@
+"""Who the system writes to: the office, the leaders who conclude, the agencies that act."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+OFFICE_CODE = "VP"
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\\\"\[\]]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def _address(value: str) -> str:
+    """A plain mailbox address; provincial intranets use internal domains, so no DNS rules."""
+    value = value.strip()
+    if not _ADDRESS.match(value):
+        raise ValueError(f"địa chỉ thư «{value}» không hợp lệ")
+    return value.lower()
+
+
+EmailStr = Annotated[str, AfterValidator(_address)]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Office(_Entry):
+    """Văn phòng UBND tỉnh: follows every task and receives the first escalation step."""
+
+    code: str = OFFICE_CODE
+    name: str = Field(min_length=1)
+    email: EmailStr
+    cc: list[EmailStr] = []
+
+
+class Leader(_Entry):
+    """A Chairman or Vice Chairman who concludes meetings and receives the last escalation step."""
+
+    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    email: EmailStr
+    cc: list[EmailStr] = []
+
+    @field_validator("code")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+
+class Agency(_Entry):
+    """A department, board or commune People's Committee that owns or coordinates tasks."""
+
+    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1)
+    email: EmailStr
+    cc: list[EmailStr] = []
+    aliases: list[str] = []
+
+    @field_validator("code")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+
+class Directory(_Entry):
+    """The file ``dondoc directory load`` takes; every entry is upserted by its code."""
+
+    office: Office | None = None
+    leaders: list[Leader] = []
+    agencies: list[Agency] = []

@@ -1,0 +1,91 @@
+"""Signed links: a token grants one recipient access to one task, until it expires.
+
+Built on itsdangerous, which signs with the newest key and verifies with any of the
+listed ones, so the secret can be rotated without breaking links already mailed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+LINK_SALT = "dondoc.link.v1"
+FORM_SALT = "dondoc.form.v1"
+
+
+class TokenProblem(StrEnum):
+    MALFORMED = "malformed"
+    FORGED = "forged"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+TOKEN_PROBLEM_TEXT: dict[TokenProblem, str] = {
+    TokenProblem.MALFORMED: "Đường dẫn không đầy đủ hoặc đã bị cắt mất một phần.",
+    TokenProblem.FORGED: "Đường dẫn không hợp lệ: chữ ký không khớp (có thể đã bị sửa).",
+    TokenProblem.EXPIRED: "Đường dẫn đã hết hạn sử dụng.",
+    TokenProblem.REVOKED: "Đường dẫn đã bị thu hồi (nhiệm vụ đã được giao cho đơn vị khác).",
+}
+
+
+class InvalidToken(ValueError):
+    def __init__(self, problem: TokenProblem) -> None:
+        self.problem = problem
+        super().__init__(TOKEN_PROBLEM_TEXT[problem])
+
+
+@dataclass(frozen=True, slots=True)
+class LinkGrant:
+    """What a link lets its holder do: act on ``task_id`` as ``recipient`` until ``expires``."""
+
+    task_id: str
+    recipient: str
+    expires: int  # unix seconds
+
+    def is_expired(self, now: datetime) -> bool:
+        return now.timestamp() >= self.expires
+
+
+def _serializer(keys: list[str], salt: str) -> URLSafeSerializer:
+    # itsdangerous signs with the LAST key and accepts all of them.
+    return URLSafeSerializer(list(reversed(keys)), salt=salt)
+
+
+def sign_link(grant: LinkGrant, keys: list[str]) -> str:
+    payload = {"t": grant.task_id, "r": grant.recipient, "e": grant.expires}
+    return _serializer(keys, LINK_SALT).dumps(payload)
+
+
+def read_link(token: str, keys: list[str], now: datetime) -> LinkGrant:
+    """The grant in ``token``; raise InvalidToken saying which way it is wrong."""
+    if not token or token.count(".") != 1:
+        raise InvalidToken(TokenProblem.MALFORMED)
+    try:
+        payload = _serializer(keys, LINK_SALT).loads(token)
+    except BadSignature:
+        raise InvalidToken(TokenProblem.FORGED) from None
+    try:
+        grant = LinkGrant(
+            task_id=str(payload["t"]), recipient=str(payload["r"]), expires=int(payload["e"])
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InvalidToken(TokenProblem.MALFORMED) from None
+    if grant.is_expired(now):
+        raise InvalidToken(TokenProblem.EXPIRED)
+    return grant
+
+
+def sign_form(link_token: str, action: str, keys: list[str]) -> str:
+    """A per-form token: proves the POST comes from a form we rendered for this link."""
+    return _serializer(keys, FORM_SALT).dumps({"l": link_token[-24:], "a": action})
+
+
+def form_is_valid(form_token: str, link_token: str, action: str, keys: list[str]) -> bool:
+    try:
+        payload = _serializer(keys, FORM_SALT).loads(form_token)
+    except BadSignature:
+        return False
+    return payload == {"l": link_token[-24:], "a": action}

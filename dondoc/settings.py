@@ -1,0 +1,59 @@
+"""Deployment settings, read once from ``DONDOC_*`` environment variables.
+
+The defaults are those of ``dondoc dev`` so that the embedded stack and every CLI command
+run against it work with nothing set.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+DEV_SECRET = "dondoc-dev-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Every knob an operator may turn; DESIGN.md's public contract names most of them."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "dondoc"
+    database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'dondoc.db'}"
+    smtp_host: str | None = None
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    smtp_timeout: float = 30.0
+    mail_from: str = "Đôn đốc – Văn phòng UBND tỉnh <dondoc@example.gov.vn>"
+    mail_reply_to: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    old_secret_keys: list[SecretStr] = []
+    link_ttl_days: int = 90
+    calendar_file: Path | None = None
+    policy_file: Path | None = None
+    data_dir: Path = DEFAULT_DATA_DIR
+
+    @property
+    def smtp_target(self) -> tuple[str, int]:
+        """Where mail goes: the configured relay, or the dev sink on loopback."""
+        return (self.smtp_host or "127.0.0.1", self.smtp_port)
+
+    def signing_keys(self) -> list[str]:
+        """Current key first; older keys still verify links issued before a rotation."""
+        return [self.secret_key.get_secret_value()] + [
+            k.get_secret_value() for k in self.old_secret_keys
+        ]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The command line, notice intake and the dev launcher."""

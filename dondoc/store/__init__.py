@@ -1,0 +1,1 @@
+"""SQL: the directory, the read model of tasks, the audit trail and the mail outbox."""

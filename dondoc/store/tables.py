@@ -1,0 +1,163 @@
+"""Table definitions. Alembic migrations under ``migrations/`` create them; keep both in step."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store aware datetimes only")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    cc: Mapped[list[str]] = mapped_column(JSON, default=list)
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class LeaderRow(Base):
+    __tablename__ = "leaders"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    cc: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class OfficeRow(Base):
+    __tablename__ = "office"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str] = mapped_column(String(320))
+    cc: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class NoticeRow(Base):
+    __tablename__ = "notices"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    number: Mapped[str] = mapped_column(String(128))
+    date: Mapped[date] = mapped_column(Date)
+    leader: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(Text)
+    signer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class TaskRow(Base):
+    """The read model: the latest known state of each task, for lists and reports."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    notice_key: Mapped[str] = mapped_column(ForeignKey("notices.key"))
+    position: Mapped[int] = mapped_column(Integer)
+    notice_number: Mapped[str] = mapped_column(String(128))
+    leader: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(64))
+    coordinators: Mapped[list[str]] = mapped_column(JSON, default=list)
+    work: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text, default="")
+    deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    deadline_phrase: Mapped[str] = mapped_column(String(300))
+    original_deadline_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    policy: Mapped[str] = mapped_column(String(64), default="default")
+    state: Mapped[str] = mapped_column(String(32))
+    status_class: Mapped[str] = mapped_column(String(32))
+    escalation_step: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    status: Mapped[dict[str, Any]] = mapped_column(JSON)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        Index("ix_tasks_owner_state", "owner", "state"),
+        Index("ix_tasks_notice", "notice_key", "position"),
+        Index("ix_tasks_status_class", "status_class", "deadline_at"),
+        Index("ix_tasks_deadline", "deadline_at"),
+        Index("ix_tasks_leader", "leader"),
+    )
+
+
+class EventRow(Base):
+    """The audit trail: one row per domain event, written once whatever the retries."""
+
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(160), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class OutboxRow(Base):
+    """Every mail, keyed by (task, event, recipient) before it is sent: no key goes out twice."""
+
+    __tablename__ = "outbox"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(160), index=True)
+    event_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(64))
+    to_addrs: Mapped[list[str]] = mapped_column(JSON)
+    cc_addrs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    subject: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (UniqueConstraint("message_id", name="uq_outbox_message_id"),)

@@ -1,0 +1,1 @@
+"""HTTP: agency link pages, the console and the JSON API (FastAPI + Jinja2, no CDN)."""

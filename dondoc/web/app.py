@@ -1,0 +1,58 @@
+"""The web application: agency pages under /t/, health, and (later) console and API."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dondoc.settings import Settings
+from dondoc.store.db import engine_for
+from dondoc.web import agency
+from dondoc.web.deps import TemporalClients, templates
+from dondoc.web.security import SecurityHeaders
+
+
+def create_app(settings: Settings) -> FastAPI:
+    app = FastAPI(title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    app.state.temporal = TemporalClients(settings)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
+    app.include_router(agency.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        try:
+            with engine_for(settings.database_url).connect() as conn:
+                conn.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as err:  # the health page reports, it does not fail
+            database = f"error: {type(err).__name__}"
+        code = 200 if database == "ok" else 503
+        return JSONResponse(
+            {"status": "ok" if code == 200 else "degraded", "database": database}, code
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(
+        request: Request, exc: StarletteHTTPException
+    ) -> HTMLResponse | JSONResponse:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, exc.status_code)
+        messages = {404: "Không tìm thấy trang.", 405: "Thao tác không được hỗ trợ."}
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {
+                "title": "Không thực hiện được",
+                "message": messages.get(exc.status_code, str(exc.detail)),
+            },
+            status_code=exc.status_code,
+        )
+
+    return app

@@ -1,0 +1,41 @@
+"""Build and run the Temporal worker: the task workflow and its activities."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from dondoc.activities.mailing import MailActivities
+from dondoc.activities.recording import RecordingActivities
+from dondoc.client import connect
+from dondoc.settings import Settings
+from dondoc.store.db import migrate
+from dondoc.workflows.task import TaskWorkflow
+
+log = structlog.get_logger(__name__)
+
+
+def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
+    recording = RecordingActivities(settings.database_url)
+    mailing = MailActivities(settings)
+    return Worker(
+        client,
+        task_queue=task_queue or settings.task_queue,
+        workflows=[TaskWorkflow],
+        activities=[recording.record_event, mailing.send_mail],
+        max_concurrent_activities=20,
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (or forever); in-flight activities finish first."""
+    migrate(settings.database_url)
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
+    async with worker:
+        await (stop.wait() if stop else asyncio.Event().wait())
+    log.info("worker_stopped")

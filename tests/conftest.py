@@ -1,0 +1,54 @@
+"""Fixtures shared by the suites: a migrated database, a directory, a real SMTP server."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dondoc.domain.directory import Directory
+from dondoc.settings import Settings
+from dondoc.store.db import migrate, session_scope
+from dondoc.store.directory import load_directory
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support.mailbox import Mailbox
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def directory_fixture() -> Directory:
+    import yaml
+
+    return Directory.model_validate(
+        yaml.safe_load((FIXTURES / "directory.yaml").read_text("utf-8"))
+    )
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    box.start()
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, mailbox: Mailbox) -> Settings:
+    url = f"sqlite:///{tmp_path / 'dondoc.db'}"
+    migrate(url)
+    with session_scope(url) as session:
+        load_directory(session, directory_fixture())
+    return Settings(
+        database_url=url,
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        public_url="http://dondoc.test",
+        secret_key="test-secret",
+        data_dir=tmp_path,
+    )
