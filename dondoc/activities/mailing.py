@@ -110,7 +110,11 @@ class MailActivities:
                     message_id=msg_id,
                     thread_root=None if msg_id == root else root,
                     date=now,
-                    extra={"X-Dondoc-Task": order.spec.id, "X-Dondoc-Kind": order.kind.value},
+                    extra={
+                        "X-Dondoc-Task": order.spec.id,
+                        "X-Dondoc-Kind": order.kind.value,
+                        "X-Dondoc-Event": order.event_id,
+                    },
                 ),
                 body.text,
                 body.html,

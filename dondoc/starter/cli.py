@@ -228,10 +228,7 @@ def directory_load(
     except BadInput as err:
         fail(str(err))
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors()
-        )
-        fail(f"{file}: danh bạ không hợp lệ — {problems}")
+        fail(f"{file}: danh bạ không hợp lệ — {_validation_text(err)}")
     _prepare_database()
     with session_scope(get_settings().database_url) as session:
         counts = load_directory(session, directory)
@@ -248,6 +245,58 @@ def directory_export() -> None:
     with session_scope(get_settings().database_url) as session:
         data = export_directory(session).model_dump(mode="json")
     typer.echo(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+# ---------------------------------------------------------------------- simulate
+
+
+@app.command("simulate")
+def simulate_cmd(
+    notice_file: Annotated[
+        Path, typer.Argument(metavar="NOTICE", help="Tệp thông báo .yaml hoặc .json")
+    ],
+    directory_file: Annotated[Path, typer.Option("--directory", help="Tệp danh bạ .yaml")],
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Số ngày mô phỏng")] = 60,
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
+) -> None:
+    """Mô phỏng các thư nhắc, báo cáo vượt cấp của một thông báo khi đơn vị không phản hồi."""
+    from dondoc.domain.formatting import format_moment
+    from dondoc.starter.simulate import simulate
+
+    try:
+        raw = load_document(notice_file)
+        directory = Directory.model_validate(load_document(directory_file))
+    except BadInput as err:
+        fail(str(err))
+    except ValidationError as err:
+        fail(f"{directory_file}: danh bạ không hợp lệ — {_validation_text(err)}")
+    try:
+        result = asyncio.run(simulate(raw, directory, days, get_settings()))
+    except NoticeInvalid as err:
+        fail_invalid(err)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    notice = result.notice
+    typer.echo(
+        f"Mô phỏng {days} ngày, thông báo {notice.number} ngày {notice.date:%d/%m/%Y}, đơn vị không phản hồi."
+    )
+    if result.started_at.date() > notice.date:
+        typer.echo(
+            f"(Ngày thông báo đã qua; mô phỏng bắt đầu từ {format_moment(result.started_at)}.)"
+        )
+    for spec in notice.tasks:
+        typer.echo(f"  {spec.id}: {spec.owner}, thời hạn {format_deadline(spec.deadline)}")
+    typer.echo(f"\n{len(result.mails)} thư:")
+    for mail in result.mails:
+        cc = f" cc {', '.join(mail.cc)}" if mail.cc else ""
+        typer.echo(
+            f"  {format_moment(mail.at)}  {mail.task}  {mail.kind:<22} → {', '.join(mail.to)}{cc}"
+        )
+
+
+def _validation_text(err: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())
 
 
 # ---------------------------------------------------------------------- processes
@@ -288,6 +337,15 @@ def web(
 
     _prepare_database()
     uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+
+
+@app.callback()
+def _setup(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="In nhật ký chi tiết")] = False,
+) -> None:
+    from dondoc.logs import configure_logging
+
+    configure_logging("INFO" if verbose else "WARNING")
 
 
 def main() -> None:
