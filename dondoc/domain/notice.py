@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -38,7 +39,8 @@ class NoticeIn(_In):
     signer: SignerIn | None = None
     subject: str = Field(min_length=1)
     policy: str | None = None
-    tasks: list[TaskIn] = Field(min_length=1)
+    tasks: list[dict[str, Any]] = Field(min_length=1)
+    """Each task is validated on its own, so one bad task does not hide the others' problems."""
 
 
 class Notice(BaseModel):
@@ -101,10 +103,10 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "notice"
 
 
-def _translate(err: ValidationError) -> list[Problem]:
+def _translate(err: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[Problem]:
     seen: dict[str, Problem] = {}
     for e in err.errors():
-        where = _where(e["loc"])
+        where = _where(prefix + tuple(e["loc"]))
         if where.endswith("deadline"):
             msg = f"không đọc được thời hạn «{e.get('input')}»"
         else:
@@ -129,8 +131,15 @@ def validate_notice(
         notice = NoticeIn.model_validate(raw)
     except ValidationError as err:
         raise NoticeInvalid(_translate(err)) from None
-
+    tasks: list[TaskIn | None] = []
     problems: list[Problem] = []
+    for index, raw_task in enumerate(notice.tasks):
+        try:
+            tasks.append(TaskIn.model_validate(raw_task))
+        except ValidationError as err:
+            problems.extend(_translate(err, ("tasks", index)))
+            tasks.append(None)
+
     known_agencies = {a.upper() for a in agencies}
     if notice.leader.upper() not in {code.upper() for code in leaders}:
         problems.append(
@@ -145,7 +154,9 @@ def validate_notice(
     calendar = calendar_for(notice.date)
     key = notice_key(notice.number, notice.date)
     specs: list[TaskSpec] = []
-    for position, task in enumerate(notice.tasks, start=1):
+    for position, task in enumerate(tasks, start=1):
+        if task is None:
+            continue
         where = f"tasks[{position}]"
         before = len(problems)
         owner = task.owner.upper()

@@ -273,6 +273,14 @@ def _condition_holds(
     return True
 
 
+def _stale(step: Step, at: datetime, not_before: datetime) -> bool:
+    """A reminder due before its anchor was set never applied (a deadline granted today
+    needs no "five days before" mail). A step due at or after its anchor still applies
+    late: a task issued already past its deadline is escalated at once.
+    """
+    return at < not_before and step.offset.amount < 0
+
+
 def _next_for_step(
     policy: Policy,
     step: Step,
@@ -289,13 +297,13 @@ def _next_for_step(
             if last is not None:
                 continue
             at = _occurrence_at(policy, step, cal, anchor, 0)
-            if at < not_before or not _condition_holds(step, status, follow, anchor):
+            if _stale(step, at, not_before) or not _condition_holds(step, status, follow, anchor):
                 continue
             return _occurrence(step, spec, status, key, at)
         chosen: datetime | None = None
         for k in range(0, 2000):
             at = _occurrence_at(policy, step, cal, anchor, k)
-            if at < not_before or (last is not None and at <= last):
+            if _stale(step, at, not_before) or (last is not None and at <= last):
                 continue
             if chosen is not None and at > now:
                 break
