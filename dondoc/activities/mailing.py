@@ -9,7 +9,6 @@ from email.message import Message
 from email.utils import parseaddr
 
 import structlog
-from pydantic import BaseModel
 from temporalio import activity
 
 from dondoc.activities.contacts import Contact, resolve
@@ -19,6 +18,7 @@ from dondoc.activities.smtp import deliver
 from dondoc.domain.mail import (
     MailKind,
     MailOrder,
+    MailOutcome,
     mail_key,
     message_id,
     subject,
@@ -37,18 +37,13 @@ log = structlog.get_logger(__name__)
 THREAD_OPENERS = frozenset({MailKind.ASSIGNED, MailKind.REASSIGNED})
 
 
-class MailOutcome(BaseModel):
-    recipient: str
-    status: str
-    detail: str = ""
-
-
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     key: str
     message: Message
     envelope: list[str]
     status: OutboxStatus
+    error: str | None
 
 
 class MailActivities:
@@ -138,7 +133,7 @@ class MailActivities:
                 ),
             )
             return _Prepared(
-                key=key, message=message, envelope=envelope, status=OutboxStatus(row.status)
+                key=key, message=message, envelope=envelope, status=OutboxStatus(row.status), error=row.last_error
             )
 
     def _mark(self, key: str, status: OutboxStatus, error: str | None = None) -> None:
@@ -156,7 +151,9 @@ class MailActivities:
                 outcomes.append(prepared)
                 continue
             if prepared.status in (OutboxStatus.SENT, OutboxStatus.BOUNCED):
-                outcomes.append(MailOutcome(recipient=code, status=prepared.status.value))
+                outcomes.append(
+                    MailOutcome(recipient=code, status=prepared.status.value, detail=prepared.error or "")
+                )
                 continue
             refused = await deliver(self._settings, prepared.message, prepared.envelope)
             if refused is not None:

@@ -80,6 +80,14 @@ class MailOrder(BaseModel):
     note: str = ""
 
 
+class MailOutcome(BaseModel):
+    """What became of one recipient's copy: sent, bounced (refused for good) or no address."""
+
+    recipient: str
+    status: str
+    detail: str = ""
+
+
 def short_title(work: str, limit: int = 70) -> str:
     """The work item cut at a word boundary, for subjects; never a line break (header safety)."""
     flat = re.sub(r"\s+", " ", work).strip()

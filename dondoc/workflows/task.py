@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from dondoc.domain.calendar import WorkingCalendar
     from dondoc.domain.deadlines import DeadlineError, resolve_deadline
     from dondoc.domain.events import EventKind, TaskEvent, event_id
-    from dondoc.domain.mail import MailKind, MailOrder
+    from dondoc.domain.mail import MailKind, MailOrder, MailOutcome
     from dondoc.domain.policy import (
         FollowUpState,
         Occurrence,
@@ -175,14 +175,31 @@ class TaskWorkflow:
                 retry_policy=RETRY_FOREVER,
             )
             for order in item.mails:
-                await workflow.execute_activity(
+                outcomes = await workflow.execute_activity(
                     "send_mail",
                     order,
                     start_to_close_timeout=timedelta(minutes=3),
                     retry_policy=RETRY_FOREVER,
+                    result_type=list[MailOutcome],
                 )
+                self._record_bounces(order, outcomes)
             self._queue.pop(0)
         self._upsert_search_attributes()
+
+    def _record_bounces(self, order: MailOrder, outcomes: list[MailOutcome]) -> None:
+        """A refused address never blocks the task: it is recorded, and the office is told."""
+        for outcome in outcomes:
+            if outcome.status not in ("bounced", "no_address"):
+                continue
+            tell_office = order.kind != MailKind.BOUNCE
+            self._emit(
+                EventKind.MAIL_BOUNCED,
+                "system",
+                f"Thư «{order.kind.value}» không gửi được đến {outcome.recipient}: {outcome.detail}",
+                data={"mail": order.kind.value, "recipient": outcome.recipient, "detail": outcome.detail},
+                mails=[(MailKind.BOUNCE, (Role.OFFICE,), ())] if tell_office else (),
+                note=f"{outcome.recipient}: {outcome.detail}",
+            )
 
     def _fire(self, occ: Occurrence) -> None:
         self._follow = fire(self._follow, occ)
