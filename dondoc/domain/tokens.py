@@ -78,14 +78,47 @@ def read_link(token: str, keys: list[str], now: datetime) -> LinkGrant:
     return grant
 
 
-def sign_form(link_token: str, action: str, keys: list[str]) -> str:
-    """A per-form token: proves the POST comes from a form we rendered for this link."""
-    return _serializer(keys, FORM_SALT).dumps({"l": link_token[-24:], "a": action})
+def sign_form(link_token: str, action: str, nonce: str, keys: list[str]) -> str:
+    """A per-form token: proves the POST comes from a form we rendered for this link.
+
+    The nonce makes each rendered form unique; it becomes the action's idempotency key,
+    so a double submit of one form is one action, and two reports are two.
+    """
+    return _serializer(keys, FORM_SALT).dumps({"l": link_token[-24:], "a": action, "n": nonce})
 
 
-def form_is_valid(form_token: str, link_token: str, action: str, keys: list[str]) -> bool:
+def read_form(form_token: str, link_token: str, action: str, keys: list[str]) -> str | None:
+    """The form's nonce if it was rendered for this link and action, else None."""
     try:
         payload = _serializer(keys, FORM_SALT).loads(form_token)
     except BadSignature:
-        return False
-    return payload == {"l": link_token[-24:], "a": action}
+        return None
+    if not isinstance(payload, dict) or payload.get("l") != link_token[-24:] or payload.get("a") != action:
+        return None
+    nonce = payload.get("n")
+    return nonce if isinstance(nonce, str) and nonce else None
+
+
+AGENCY_SALT = "dondoc.agency.v1"
+
+
+def sign_agency_link(agency: str, expires: int, keys: list[str]) -> str:
+    """A link to one agency's own page: all its open tasks."""
+    return _serializer(keys, AGENCY_SALT).dumps({"g": agency, "e": expires})
+
+
+def read_agency_link(token: str, keys: list[str], now: datetime) -> tuple[str, int]:
+    """(agency code, expiry) of an agency link; raise InvalidToken saying what is wrong."""
+    if not token or token.count(".") != 1:
+        raise InvalidToken(TokenProblem.MALFORMED)
+    try:
+        payload = _serializer(keys, AGENCY_SALT).loads(token)
+    except BadSignature:
+        raise InvalidToken(TokenProblem.FORGED) from None
+    try:
+        agency, expires = str(payload["g"]), int(payload["e"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidToken(TokenProblem.MALFORMED) from None
+    if now.timestamp() >= expires:
+        raise InvalidToken(TokenProblem.EXPIRED)
+    return agency, expires

@@ -1,8 +1,13 @@
-"""Agency pages behind signed links: see the task, act on it. GET never changes anything."""
+"""Agency pages behind signed links: see the task, act on it. GET never changes anything.
+
+A POST is kept in ``agency_actions`` before it goes to the workflow, so a click made while
+the worker is down is applied when it is back, and the page says so.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -11,9 +16,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 
 from dondoc.domain import requests as rq
 from dondoc.domain.events import EVENT_LABELS, EventKind
@@ -23,23 +25,27 @@ from dondoc.domain.tokens import (
     InvalidToken,
     LinkGrant,
     TokenProblem,
-    form_is_valid,
+    read_agency_link,
+    read_form,
     read_link,
     sign_form,
+    sign_link,
 )
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
+from dondoc.store.agency_actions import ActionStatus, pending_for_task, record_action, settle
+from dondoc.store.db import session_scope
 from dondoc.store.directory import display_name, get_leader
 from dondoc.store.events import list_events
 from dondoc.store.tables import TaskRow
-from dondoc.store.tasks import get_task, spec_of, status_of
-from dondoc.web.deps import get_app_settings, get_session, get_temporal, templates
-from dondoc.workflows.task import TaskWorkflow
+from dondoc.store.tasks import get_task, list_tasks, spec_of, status_of
+from dondoc.web.actions import Applied, Deferred, Refused, send_update
+from dondoc.web.deps import get_app_settings, get_session, templates
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/t", include_in_schema=False)
 
-UPDATE_TIMEOUT = 15.0
+UPDATE_TIMEOUT = 8.0
 TOKEN_STATUS = {
     TokenProblem.MALFORMED: 400,
     TokenProblem.FORGED: 403,
@@ -53,11 +59,45 @@ SUCCESS_TEXT = {
     Action.REQUEST_EXTENSION: "Đã gửi đề nghị gia hạn; Văn phòng sẽ xem xét, quyết định.",
     Action.PROPOSE_REASSIGNMENT: "Đã gửi đề nghị điều chỉnh đơn vị chủ trì; Văn phòng sẽ xem xét.",
 }
+DEFERRED_TEXT = (
+    "Thao tác đã được ghi nhận nhưng hệ thống xử lý đang tạm gián đoạn; thao tác sẽ được "
+    "thực hiện tự động ngay khi hệ thống hoạt động trở lại. Anh/chị không cần gửi lại."
+)
+FIELD_NAMES = {
+    "summary": "Kết quả thực hiện",
+    "note": "Nội dung báo cáo",
+    "new_deadline": "Thời hạn đề nghị",
+    "reason": "Lý do",
+    "document_number": "Số văn bản",
+    "link": "Đường dẫn văn bản",
+}
 
 
 class PageError(Exception):
     def __init__(self, status: int, title: str, message: str) -> None:
         self.status, self.title, self.message = status, title, message
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _guarded(request: Request, check: Any) -> Any:
+    """Run a token check; count failures per address and slow down repeated ones."""
+    throttle = request.app.state.throttle
+    address = _client_address(request)
+    if throttle.refused(address):
+        raise PageError(
+            429,
+            "Tạm dừng truy cập",
+            "Có quá nhiều đường dẫn không hợp lệ từ địa chỉ này. Vui lòng thử lại sau ít phút.",
+        )
+    try:
+        return check()
+    except PageError:
+        throttle.record(address)
+        await asyncio.sleep(throttle.delay(address))
+        raise
 
 
 def _grant(token: str, session: Session, settings: Settings) -> tuple[LinkGrant, TaskRow]:
@@ -75,11 +115,13 @@ def _grant(token: str, session: Session, settings: Settings) -> tuple[LinkGrant,
             404, "Không tìm thấy nhiệm vụ", "Nhiệm vụ trong đường dẫn không còn tồn tại."
         )
     if grant.recipient != row.owner and grant.recipient not in row.coordinators:
-        text = TOKEN_PROBLEM_TEXT[TokenProblem.REVOKED]
-        raise PageError(403, "Đường dẫn không sử dụng được", text)
+        raise PageError(
+            403, "Đường dẫn không sử dụng được", TOKEN_PROBLEM_TEXT[TokenProblem.REVOKED]
+        )
     if row.closed_at and now > row.closed_at + timedelta(days=settings.link_ttl_days):
-        text = TOKEN_PROBLEM_TEXT[TokenProblem.EXPIRED]
-        raise PageError(410, "Đường dẫn không sử dụng được", text)
+        raise PageError(
+            410, "Đường dẫn không sử dụng được", TOKEN_PROBLEM_TEXT[TokenProblem.EXPIRED]
+        )
     return grant, row
 
 
@@ -104,19 +146,21 @@ def _page(
 ) -> HTMLResponse:
     spec = view.spec if view else spec_of(row)
     status = view.status if view else status_of(row)
+    now = datetime.now(UTC)
     is_owner = grant.recipient == status.owner
     actions = [a for a in allowed_actions(status.state) if a in AGENCY_ACTIONS] if is_owner else []
-    if status.pending_extension is not None and Action.REQUEST_EXTENSION in actions:
-        actions.remove(Action.REQUEST_EXTENSION)
     due = status.deadline.due
-    if due is not None and datetime.now(UTC) >= due and Action.REQUEST_EXTENSION in actions:
+    if Action.REQUEST_EXTENSION in actions and (
+        status.pending_extension is not None or (due and now >= due)
+    ):
         actions.remove(Action.REQUEST_EXTENSION)
+    pending = pending_for_task(session, row.id)
+    if pending and notice is None and error is None:
+        notice = DEFERRED_TEXT
     keys = settings.signing_keys()
-    leader = get_leader(session, spec.leader)
     history = [
         {"at": e.at, "label": EVENT_LABELS.get(EventKind(e.kind), e.kind), "summary": e.summary}
         for e in list_events(session, row.id)
-        if e.kind not in (EventKind.MAIL_SENT,)
     ]
     context: dict[str, Any] = {
         "token": token,
@@ -125,29 +169,32 @@ def _page(
         "recipient_name": display_name(session, grant.recipient),
         "owner_name": display_name(session, status.owner),
         "coordinator_names": [display_name(session, c) for c in spec.coordinators],
-        "leader": leader,
+        "leader": get_leader(session, spec.leader),
         "is_owner": is_owner,
-        "overdue": status.is_overdue(datetime.now(UTC)),
         "actions": actions,
-        "forms": {a.value: sign_form(token, a.value, keys) for a in actions},
+        "overdue": status.is_overdue(now),
+        "forms": {
+            a.value: sign_form(token, a.value, secrets.token_urlsafe(16), keys) for a in actions
+        },
         "history": list(reversed(history)),
         "notice": notice,
+        "deferred": bool(pending),
         "error": error,
-        "today": datetime.now(UTC).date().isoformat(),
+        "today": now.date().isoformat(),
         "State": TaskState,
     }
     return templates.TemplateResponse(request, "task.html", context, status_code=status_code)
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-def task_page(
+async def task_page(
     request: Request,
     token: str,
     session: Annotated[Session, Depends(get_session)],
     settings: Annotated[Settings, Depends(get_app_settings)],
 ) -> HTMLResponse:
     try:
-        grant, row = _grant(token, session, settings)
+        grant, row = await _guarded(request, lambda: _grant(token, session, settings))
     except PageError as err:
         return _error_page(request, err)
     return _page(request, token, grant, row, session, settings)
@@ -176,27 +223,9 @@ def _request_for(action: Action, actor: str, form: dict[str, str]) -> rq._Reques
     return rq.ProposeReassignment(actor=actor, reason=form.get("reason", ""))
 
 
-FIELD_NAMES = {
-    "summary": "Kết quả thực hiện",
-    "note": "Nội dung báo cáo",
-    "new_deadline": "Thời hạn đề nghị",
-    "reason": "Lý do",
-    "document_number": "Số văn bản",
-    "link": "Đường dẫn văn bản",
-}
-
-
 def _missing_fields(err: ValidationError) -> str:
     names = [FIELD_NAMES.get(str(e["loc"][-1]), str(e["loc"][-1])) for e in err.errors()]
     return "Vui lòng nhập: " + ", ".join(dict.fromkeys(names)) + "."
-
-
-async def _run_update(client: Client, task_id: str, action: Action, req: rq._Request) -> TaskView:
-    handle = client.get_workflow_handle(task_id)
-    update = getattr(TaskWorkflow, action.value)
-    return await asyncio.wait_for(
-        handle.execute_update(update, req, result_type=TaskView), timeout=UPDATE_TIMEOUT
-    )
 
 
 @router.post("/{token}/{action}", response_class=HTMLResponse)
@@ -208,73 +237,121 @@ async def task_action(
     settings: Annotated[Settings, Depends(get_app_settings)],
 ) -> HTMLResponse:
     try:
-        grant, row = _grant(token, session, settings)
+        grant, row = await _guarded(request, lambda: _grant(token, session, settings))
     except PageError as err:
         return _error_page(request, err)
-    try:
-        act = Action(action)
-    except ValueError:
-        act = None
-    if act is None or act not in AGENCY_ACTIONS:
+    act = next((a for a in AGENCY_ACTIONS if a.value == action), None)
+    if act is None:
         return _error_page(
             request, PageError(404, "Không có thao tác này", f"Không có thao tác «{action}».")
         )
     form = {k: str(v) for k, v in (await request.form()).items()}
-    if not form_is_valid(form.get("form_token", ""), token, act.value, settings.signing_keys()):
+    nonce = read_form(form.get("form_token", ""), token, act.value, settings.signing_keys())
+
+    def again(code: int, error: str | None = None, **kw: Any) -> HTMLResponse:
         return _page(
-            request,
-            token,
-            grant,
-            row,
-            session,
-            settings,
-            status_code=403,
-            error="Biểu mẫu không hợp lệ hoặc đã cũ. Vui lòng thao tác lại trên trang này.",
+            request, token, grant, row, session, settings, status_code=code, error=error, **kw
         )
+
+    if nonce is None:
+        request.app.state.throttle.record(_client_address(request))
+        return again(403, "Biểu mẫu không hợp lệ hoặc đã cũ. Vui lòng thao tác lại trên trang này.")
     if grant.recipient != row.owner:
-        return _page(
-            request,
-            token,
-            grant,
-            row,
-            session,
-            settings,
-            status_code=403,
-            error="Chỉ đơn vị chủ trì được thực hiện thao tác này.",
-        )
+        return again(403, "Chỉ đơn vị chủ trì được thực hiện thao tác này.")
     try:
         req = _request_for(act, f"agency:{grant.recipient}", form)
     except ValidationError as err:
-        return _page(
-            request,
-            token,
-            grant,
-            row,
-            session,
-            settings,
-            status_code=422,
-            error=_missing_fields(err),
+        return again(422, _missing_fields(err))
+
+    now = datetime.now(UTC)
+    # Written and committed before anything is sent: from here on the click cannot be lost.
+    with session_scope(settings.database_url) as own:
+        kept, created = record_action(
+            own,
+            key=nonce,
+            task_id=row.id,
+            action=act.value,
+            actor=req.actor,
+            payload=req.model_dump(mode="json"),
+            now=now,
         )
+        previous = (kept.status, kept.message)
+    if not created and previous[0] == ActionStatus.REFUSED.value:
+        return again(409, previous[1])
+
     try:
-        client = await get_temporal(request)
-        view = await _run_update(client, row.id, act, req)
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause
-        message = cause.message if isinstance(cause, ApplicationError) else str(cause or err)
-        if "đã được tiếp nhận" in message or "đang chờ" in message:
+        client = await request.app.state.temporal.get()
+    except Exception as err:
+        log.warning("temporal_unreachable", task=row.id, action=act.value, error=repr(err))
+        return again(202, None, notice=DEFERRED_TEXT)
+    outcome = await send_update(client, row.id, act, req, nonce, UPDATE_TIMEOUT)
+    with session_scope(settings.database_url) as own:
+        if isinstance(outcome, Applied):
+            settle(own, nonce, ActionStatus.APPLIED, None, datetime.now(UTC))
+        elif isinstance(outcome, Refused):
+            settle(own, nonce, ActionStatus.REFUSED, outcome.message, datetime.now(UTC))
+    if isinstance(outcome, Deferred):
+        log.warning("update_deferred", task=row.id, action=act.value, reason=outcome.reason)
+        return again(202, None, notice=DEFERRED_TEXT)
+    if isinstance(outcome, Refused):
+        message = outcome.message
+        if "trước đó" in message or "đang chờ" in message or "đã hoàn thành" in message:
             message = f"Thao tác đã được thực hiện trước đó. {message}"
-        return _page(request, token, grant, row, session, settings, status_code=409, error=message)
-    except (TimeoutError, RPCError, RuntimeError, OSError) as err:
-        log.warning("update_unavailable", task=row.id, action=act.value, error=repr(err))
-        return _page(
-            request,
-            token,
-            grant,
-            row,
-            session,
-            settings,
-            status_code=503,
-            error="Hệ thống đang bận nên thao tác chưa được ghi nhận. Vui lòng thử lại sau ít phút.",
-        )
+        return again(409, message)
+    text = (
+        SUCCESS_TEXT[act]
+        if created
+        else f"Thao tác đã được thực hiện trước đó. {SUCCESS_TEXT[act]}"
+    )
     log.info("agency_action", task=row.id, action=act.value, agency=grant.recipient)
-    return _page(request, token, grant, row, session, settings, view=view, notice=SUCCESS_TEXT[act])
+    return _page(request, token, grant, row, session, settings, view=outcome.view, notice=text)
+
+
+@router.get("/agency/{token}", response_class=HTMLResponse)
+async def agency_page(
+    request: Request,
+    token: str,
+    session: Annotated[Session, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_app_settings)],
+) -> HTMLResponse:
+    """One agency's open tasks: what is due, what is overdue, each with its own link."""
+    now = datetime.now(UTC)
+    keys = settings.signing_keys()
+
+    def check() -> tuple[str, int]:
+        try:
+            return read_agency_link(token, keys, now)
+        except InvalidToken as err:
+            raise PageError(
+                TOKEN_STATUS[err.problem], "Đường dẫn không sử dụng được", str(err)
+            ) from None
+
+    try:
+        agency, expires = await _guarded(request, check)
+    except PageError as err:
+        return _error_page(request, err)
+    rows = sorted(
+        list_tasks(session, owner=agency, open_only=True),
+        key=lambda r: (r.deadline_at is None, r.deadline_at or now),
+    )
+    items = []
+    for r in rows:
+        status = status_of(r)
+        link = sign_link(LinkGrant(task_id=r.id, recipient=agency, expires=expires), keys)
+        items.append(
+            {
+                "row": r,
+                "status": status,
+                "overdue": status.is_overdue(now),
+                "due_soon": bool(
+                    status.deadline.due and now <= status.deadline.due <= now + timedelta(days=7)
+                ),
+                "link": f"/t/{link}",
+            }
+        )
+    context = {
+        "agency_name": display_name(session, agency),
+        "items": items,
+        "overdue": sum(i["overdue"] for i in items),
+    }
+    return templates.TemplateResponse(request, "agency.html", context)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
@@ -13,14 +16,32 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from dondoc.settings import Settings
 from dondoc.store.db import engine_for
 from dondoc.web import agency
+from dondoc.web.actions import ActionRelay
 from dondoc.web.deps import TemporalClients, templates
 from dondoc.web.security import SecurityHeaders
+from dondoc.web.throttle import FailureThrottle
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Relay clicks that could not reach their workflow while the web runs."""
+    stop = asyncio.Event()
+    relay = ActionRelay(app.state.settings, lambda: app.state.temporal.get())
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan
+    )
     app.state.settings = settings
     app.state.temporal = TemporalClients(settings)
+    app.state.throttle = FailureThrottle()
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
@@ -44,7 +65,11 @@ def create_app(settings: Settings) -> FastAPI:
     ) -> HTMLResponse | JSONResponse:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, exc.status_code)
-        messages = {404: "Không tìm thấy trang.", 405: "Thao tác không được hỗ trợ."}
+        messages = {
+            404: "Không tìm thấy trang.",
+            405: "Thao tác không được hỗ trợ.",
+            429: "Vui lòng thử lại sau ít phút.",
+        }
         return templates.TemplateResponse(
             request,
             "error.html",

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -58,6 +58,14 @@ RETRY_FOREVER = RetryPolicy(
 REOPEN_WINDOW = timedelta(days=365)
 # Continue-as-new well before Temporal's limits; ongoing tasks live for years.
 HISTORY_LIMIT = 2000
+
+# Registered on the dev server by ``dondoc dev`` (see dondoc.client.SEARCH_ATTRIBUTES).
+SA_OWNER = SearchAttributeKey.for_keyword("DondocOwner")
+SA_LEADER = SearchAttributeKey.for_keyword("DondocLeader")
+SA_NOTICE = SearchAttributeKey.for_keyword("DondocNotice")
+SA_STATE = SearchAttributeKey.for_keyword("DondocState")
+SA_STATUS_CLASS = SearchAttributeKey.for_keyword("DondocStatusClass")
+SA_DEADLINE = SearchAttributeKey.for_datetime("DondocDeadline")
 
 OCCURRENCE_EVENTS: dict[MailKind, EventKind] = {
     MailKind.NOT_ACKNOWLEDGED: EventKind.NUDGED,
@@ -279,17 +287,17 @@ class TaskWorkflow:
     def _upsert_search_attributes(self) -> None:
         if not self._use_search_attributes:
             return
-        now = workflow.now()
-        attrs: dict[str, list] = {
-            "DondocOwner": [self._status.owner],
-            "DondocLeader": [self._spec.leader],
-            "DondocNotice": [self._spec.notice_number],
-            "DondocState": [self._status.state.value],
-            "DondocStatusClass": [self._status.status_class(now).value],
-        }
-        if self._status.deadline.due is not None:
-            attrs["DondocDeadline"] = [self._status.deadline.due]
-        workflow.upsert_search_attributes(attrs)  # type: ignore[arg-type]
+        deadline = self._status.deadline.due
+        workflow.upsert_search_attributes(
+            [
+                SA_OWNER.value_set(self._status.owner),
+                SA_LEADER.value_set(self._spec.leader),
+                SA_NOTICE.value_set(self._spec.notice_number),
+                SA_STATE.value_set(self._status.state.value),
+                SA_STATUS_CLASS.value_set(self._status.status_class(workflow.now()).value),
+                SA_DEADLINE.value_set(deadline) if deadline else SA_DEADLINE.value_unset(),
+            ]
+        )
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
@@ -521,7 +529,8 @@ class TaskWorkflow:
             pending_extension=None,
             reassignment_proposed=None,
         )
-        self._follow = self._follow.model_copy(update={"deadline_set_at": workflow.now()})
+        now = workflow.now()
+        self._follow = self._follow.model_copy(update={"deadline_set_at": now, "owner_since": now})
         coordinators = recipients((Role.COORDINATORS,), self._spec, self._status)
         self._emit(
             EventKind.REASSIGNED,

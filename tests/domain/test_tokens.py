@@ -12,7 +12,7 @@ from dondoc.domain.tokens import (
     InvalidToken,
     LinkGrant,
     TokenProblem,
-    form_is_valid,
+    read_form,
     read_link,
     sign_form,
     sign_link,
@@ -74,13 +74,11 @@ def test_no_single_character_change_is_accepted(position: int, char: str) -> Non
     assert grant == GRANT
 
 
-def test_a_form_token_is_bound_to_its_link_and_action() -> None:
+def test_a_form_token_is_bound_to_its_link_and_action_and_carries_its_nonce() -> None:
     link = sign_link(GRANT, KEYS)
-    form = sign_form(link, "acknowledge", KEYS)
-    assert form_is_valid(form, link, "acknowledge", KEYS)
-    assert not form_is_valid(form, link, "complete", KEYS)
-    other = sign_link(
-        LinkGrant(task_id="2026-245-TB-UBND-2", recipient="SNGV", expires=GRANT.expires), KEYS
-    )
-    assert not form_is_valid(form, other, "acknowledge", KEYS)
-    assert not form_is_valid(form + "x", link, "acknowledge", KEYS)
+    form = sign_form(link, "acknowledge", "n-1", KEYS)
+    assert read_form(form, link, "acknowledge", KEYS) == "n-1"
+    assert read_form(form, link, "complete", KEYS) is None
+    other = sign_link(LinkGrant(task_id="2026-245-TB-UBND-2", recipient="SNGV", expires=GRANT.expires), KEYS)
+    assert read_form(form, other, "acknowledge", KEYS) is None
+    assert read_form(form + "x", link, "acknowledge", KEYS) is None

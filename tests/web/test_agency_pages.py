@@ -81,7 +81,9 @@ def notice(today: date) -> dict:
 
 
 @pytest_asyncio.fixture
-async def stack(env: WorkflowEnvironment, settings: Settings, mailbox: Mailbox) -> AsyncIterator[Stack]:
+async def stack(
+    env: WorkflowEnvironment, settings: Settings, mailbox: Mailbox
+) -> AsyncIterator[Stack]:
     settings = settings.model_copy(update={"task_queue": f"web-{uuid.uuid4()}"})
     app = create_app(settings)
     app.state.temporal = _FixedClient(env.client)
@@ -96,7 +98,10 @@ async def stack(env: WorkflowEnvironment, settings: Settings, mailbox: Mailbox) 
 
 
 def form_of(html: str, action: str) -> tuple[str, str]:
-    match = re.search(rf'action="(/t/[^"]+/{action})"[^>]*>\s*<input type="hidden" name="form_token" value="([^"]+)"', html)
+    match = re.search(
+        rf'action="(/t/[^"]+/{action})"[^>]*>\s*<input type="hidden" name="form_token" value="([^"]+)"',
+        html,
+    )
     assert match, f"no {action} form on the page"
     return match.group(1), match.group(2)
 
@@ -129,8 +134,16 @@ async def test_acknowledge_then_report_completion(stack: Stack) -> None:
     assert "Đã tiếp nhận, đang thực hiện" in done.text
 
     again = await stack.web.post(action, data={"form_token": token})
-    assert again.status_code == 409
-    assert "đã được thực hiện trước đó" in again.text
+    assert again.status_code == 200
+    assert "Thao tác đã được thực hiện trước đó." in again.text
+    await eventually(lambda: stack.event_count() >= 2, what="the acknowledgement to be recorded")
+    assert stack.event_count() == 2  # assigned, acknowledged: the double submit did nothing
+
+    # Each rendering carries fresh form tokens: two reports are two actions, not one.
+    assert (
+        form_of((await stack.web.get(link)).text, "complete")[1]
+        != form_of(done.text, "complete")[1]
+    )
 
     action, token = form_of(done.text, "complete")
     empty = await stack.web.post(action, data={"form_token": token, "summary": "  "})
@@ -138,11 +151,14 @@ async def test_acknowledge_then_report_completion(stack: Stack) -> None:
     assert "Vui lòng nhập: Kết quả thực hiện" in empty.text
 
     reported = await stack.web.post(
-        action, data={"form_token": token, "summary": "Đã trình dự thảo", "document_number": "45/BC-SNGV"}
+        action,
+        data={"form_token": token, "summary": "Đã trình dự thảo", "document_number": "45/BC-SNGV"},
     )
     assert reported.status_code == 200
     assert "Đã báo cáo, chờ Văn phòng xác nhận" in reported.text
-    await eventually(lambda: stack.state() == "awaiting_confirmation", what="the report to be recorded")
+    await eventually(
+        lambda: stack.state() == "awaiting_confirmation", what="the report to be recorded"
+    )
 
 
 async def test_a_post_without_a_valid_form_token_changes_nothing(stack: Stack) -> None:
@@ -194,3 +210,64 @@ async def test_health_reports_the_database(stack: Stack) -> None:
     response = await stack.web.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+async def test_a_click_while_the_worker_is_down_is_kept_and_applied_when_it_returns(
+    dev_temporal: Client, settings: Settings, mailbox: Mailbox, monkeypatch
+) -> None:
+    import dondoc.web.agency as agency_module
+    from dondoc.web.actions import ActionRelay
+
+    monkeypatch.setattr(agency_module, "UPDATE_TIMEOUT", 1.0)
+    settings = settings.model_copy(update={"task_queue": f"web-{uuid.uuid4()}"})
+    app = create_app(settings)
+    app.state.temporal = _FixedClient(dev_temporal)
+    today = datetime.now(LOCAL_TZ).date()
+    parsed = check_notice(notice(today), settings)
+    async with build_worker(dev_temporal, settings):
+        await issue_notice(parsed, settings, dev_temporal)
+        await mailbox.arrived(2)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://dondoc.test") as web:
+        stack = Stack(web, settings, mailbox, parsed.tasks[0].id)
+        link = stack.link_for("songoaivu@ubnd.test")
+        action, token = form_of((await web.get(link)).text, "acknowledge")
+        kept = await web.post(action, data={"form_token": token})
+        assert kept.status_code == 202
+        assert "sẽ được thực hiện tự động" in kept.text
+        assert "sẽ được thực hiện tự động" in (await web.get(link)).text
+        assert stack.state() == "assigned"
+
+        relay = ActionRelay(settings, app.state.temporal.get, every=0.0, timeout=10.0)
+        async with build_worker(dev_temporal, settings):
+            assert await relay.flush() == 1
+            await eventually(
+                lambda: stack.state() == "acknowledged", what="the kept click to apply"
+            )
+        page = await web.get(link)
+        assert "sẽ được thực hiện tự động" not in page.text
+        assert "Đã tiếp nhận, đang thực hiện" in page.text
+
+
+async def test_the_agency_page_lists_its_open_tasks_with_their_own_links(stack: Stack) -> None:
+    from dondoc.domain.tokens import sign_agency_link
+
+    expires = int((datetime.now(UTC) + timedelta(days=30)).timestamp())
+    token = sign_agency_link("SNGV", expires, stack.settings.signing_keys())
+    page = await stack.web.get(f"/t/agency/{token}")
+    assert page.status_code == 200
+    assert "Nhiệm vụ đang thực hiện của Sở Ngoại vụ" in page.text
+    link = re.search(r'href="(/t/[^"]+)"', page.text)
+    assert link and (await stack.web.get(link.group(1))).status_code == 200
+    assert (await stack.web.get(f"/t/agency/{token[:-3]}xyz")).status_code == 403
+
+
+async def test_repeated_bad_links_from_one_address_are_slowed_then_refused(stack: Stack) -> None:
+    from dondoc.web.throttle import FailureThrottle
+
+    stack.web._transport.app.state.throttle = FailureThrottle(
+        free=2, refuse_after=4, max_delay=0.01
+    )  # type: ignore[attr-defined]
+    codes = [(await stack.web.get(f"/t/forged{i}.token")).status_code for i in range(5)]
+    assert codes[:4] == [403, 403, 403, 403]
+    assert codes[4] == 429
