@@ -17,8 +17,8 @@ from temporalio.testing import WorkflowEnvironment
 
 from dondoc.client import SEARCH_ATTRIBUTES
 from dondoc.domain.directory import Directory
-from dondoc.starter.net import free_port
 from dondoc.settings import Settings
+from dondoc.starter.net import free_port
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
 

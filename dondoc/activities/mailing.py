@@ -24,7 +24,7 @@ from dondoc.domain.mail import (
     subject,
     thread_root_id,
 )
-from dondoc.domain.tokens import LinkGrant, sign_link
+from dondoc.domain.tokens import LinkGrant, sign_agency_link, sign_link
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
 from dondoc.store.directory import display_name, get_leader, get_office
@@ -63,6 +63,14 @@ class MailActivities:
         )
         return f"{base}/t/{sign_link(grant, self._settings.signing_keys())}"
 
+    def agency_link_for(self, contact: Contact, now: datetime) -> str | None:
+        """The agency's own page (all its open tasks); None for the office and leaders."""
+        if not contact.is_agency:
+            return None
+        until = now + timedelta(days=self._settings.link_ttl_days)
+        token = sign_agency_link(contact.code, int(until.timestamp()), self._settings.signing_keys())
+        return f"{self._settings.public_url.rstrip('/')}/t/agency/{token}"
+
     def _prepare(self, order: MailOrder, code: str, now: datetime) -> _Prepared | MailOutcome:
         with session_scope(self._settings.database_url) as session:
             contact = resolve(session, code)
@@ -90,6 +98,7 @@ class MailActivities:
                 "leader_label": f"{leader.title} {leader.name}" if leader else order.spec.leader,
                 "office_name": office_name,
                 "link": self.link_for(order, contact, now),
+                "agency_link": self.agency_link_for(contact, now),
                 "note": order.note,
                 "headline": SUBJECT_HEADLINES.get(order.kind, ""),
             }
