@@ -8,11 +8,14 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from dondoc.activities.digest import DigestActivities
 from dondoc.activities.mailing import MailActivities
 from dondoc.activities.recording import RecordingActivities
 from dondoc.client import connect
 from dondoc.settings import Settings
+from dondoc.starter.schedules import ensure_digest_schedule
 from dondoc.store.db import migrate
+from dondoc.workflows.digest import DigestWorkflow
 from dondoc.workflows.task import TaskWorkflow
 
 log = structlog.get_logger(__name__)
@@ -21,11 +24,12 @@ log = structlog.get_logger(__name__)
 def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
     recording = RecordingActivities(settings.database_url)
     mailing = MailActivities(settings)
+    digests = DigestActivities(settings)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
-        workflows=[TaskWorkflow],
-        activities=[recording.record_event, mailing.send_mail],
+        workflows=[TaskWorkflow, DigestWorkflow],
+        activities=[recording.record_event, mailing.send_mail, digests.send_digests],
         max_concurrent_activities=20,
     )
 
@@ -34,6 +38,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run until ``stop`` is set (or forever); in-flight activities finish first."""
     migrate(settings.database_url)
     client = await connect(settings)
+    await ensure_digest_schedule(client, settings)
     worker = build_worker(client, settings)
     log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
     async with worker:

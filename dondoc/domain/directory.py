@@ -58,6 +58,8 @@ class Agency(_Entry):
     email: EmailStr
     cc: list[EmailStr] = []
     aliases: list[str] = []
+    digest: bool = False
+    """Send this agency a morning summary of its open tasks on working days."""
 
     @field_validator("code")
     @classmethod
