@@ -271,3 +271,16 @@ async def test_repeated_bad_links_from_one_address_are_slowed_then_refused(stack
     codes = [(await stack.web.get(f"/t/forged{i}.token")).status_code for i in range(5)]
     assert codes[:4] == [403, 403, 403, 403]
     assert codes[4] == 429
+
+
+async def test_a_link_scanner_following_every_url_in_every_mail_changes_nothing(stack: Stack) -> None:
+    before = (stack.state(), stack.event_count())
+    urls: set[str] = set()
+    for message in stack.mailbox.messages:
+        urls |= set(re.findall(r"http://dondoc\.test(/[^\s\"<>]+)", message.text() + message.html()))
+    assert any(u.startswith("/t/agency/") for u in urls) and any(u.count("/") == 2 for u in urls)
+    for url in sorted(urls):
+        for method in ("GET", "HEAD"):
+            response = await stack.web.request(method, url)
+            assert response.status_code < 500, (method, url)
+    assert (stack.state(), stack.event_count()) == before
