@@ -299,6 +299,8 @@ def _next_for_step(
     now: datetime,
 ) -> Occurrence | None:
     for anchor, not_before in _anchors(step, spec, status, follow, cal, now):
+        if step.offset.amount < 0 and now >= anchor:
+            continue  # "five days before the deadline" means nothing once it has passed
         key = f"{step.name}@{anchor.isoformat()}"
         last = follow.fired.get(key)
         if step.repeat_every is None:

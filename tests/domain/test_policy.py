@@ -595,3 +595,14 @@ policies:
     assert policy.name == "khan" and policy.send_at == time(7, 30)
     assert policy.steps[0].offset == Offset(amount=-2, unit="hours")
     assert policy.steps[0].hour == time(9, 0)
+
+
+def test_a_reminder_before_the_deadline_is_dropped_once_the_deadline_has_passed(
+    cal: WorkingCalendar, default: Policy
+) -> None:
+    spec, status = make_task(cal, state=TaskState.ACKNOWLEDGED)
+    follow = FollowUpState(deadline_set_at=ASSIGNED)
+    # The worker was down from before reminder_5 (8/9) until after the deadline (15/9 17:00).
+    back = vn(2026, 9, 16, 10)
+    occ = next_occurrence(default, spec, status, follow, cal, back)
+    assert occ is not None and occ.step == "overdue"  # not a late "deadline approaching"
