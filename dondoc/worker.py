@@ -8,6 +8,7 @@ import structlog
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from dondoc.activities.calendar import CalendarActivities
 from dondoc.activities.digest import DigestActivities
 from dondoc.activities.mailing import MailActivities
 from dondoc.activities.recording import RecordingActivities
@@ -25,11 +26,17 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
     recording = RecordingActivities(settings.database_url)
     mailing = MailActivities(settings)
     digests = DigestActivities(settings)
+    calendars = CalendarActivities(settings)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=[TaskWorkflow, DigestWorkflow],
-        activities=[recording.record_event, mailing.send_mail, digests.send_digests],
+        activities=[
+            recording.record_event,
+            mailing.send_mail,
+            digests.send_digests,
+            calendars.working_calendar,
+        ],
         max_concurrent_activities=20,
     )
 

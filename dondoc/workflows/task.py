@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from dondoc.domain.calendar import WorkingCalendar
     from dondoc.domain.deadlines import DeadlineError, resolve_deadline
     from dondoc.domain.events import EventKind, TaskEvent, event_id
+    from dondoc.domain.formatting import LOCAL_TZ
     from dondoc.domain.mail import MailKind, MailOrder, MailOutcome
     from dondoc.domain.policy import (
         FollowUpState,
@@ -151,7 +152,7 @@ class TaskWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 if not self._queue:
-                    workflow.continue_as_new(self._carry(inp))
+                    workflow.continue_as_new(self._carry(inp, await self._current_calendar()))
             occ = next_occurrence(
                 self._policy, self._spec, self._status, self._follow, self._cal, workflow.now()
             )
@@ -305,8 +306,19 @@ class TaskWorkflow:
             info.is_continue_as_new_suggested() or info.get_current_history_length() > HISTORY_LIMIT
         )
 
-    def _carry(self, inp: TaskInput) -> TaskInput:
-        return inp.model_copy(update={"carried": Carried(status=self._status, follow=self._follow)})
+    async def _current_calendar(self) -> WorkingCalendar:
+        """A task that outlives its frozen calendar's years picks up the deployment's current one."""
+        return await workflow.execute_activity(
+            "working_calendar",
+            workflow.now().astimezone(LOCAL_TZ).date(),
+            start_to_close_timeout=timedelta(seconds=60),
+            retry_policy=RETRY_FOREVER,
+            result_type=WorkingCalendar,
+        )
+
+    def _carry(self, inp: TaskInput, calendar: WorkingCalendar) -> TaskInput:
+        carried = Carried(status=self._status, follow=self._follow)
+        return inp.model_copy(update={"carried": carried, "calendar": calendar})
 
     # ------------------------------------------------------------------ validation helpers
 
