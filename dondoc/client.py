@@ -17,7 +17,14 @@ SEARCH_ATTRIBUTES: dict[str, str] = {
 }
 
 
+# Set once this process has made a client; the CLI then skips interpreter teardown, where
+# the SDK's Rust threads can abort a short-lived process (temporalio/sdk-python#300).
+connected = False
+
+
 async def connect(settings: Settings) -> Client:
+    global connected
+    connected = True
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
