@@ -23,6 +23,8 @@ class Settings(BaseSettings):
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    """Where the console links a task's workflow in the Temporal UI."""
     task_queue: str = "dondoc"
     database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'dondoc.db'}"
     smtp_host: str | None = None
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_tls: bool = False
     smtp_timeout: float = 30.0
+    # A CA bundle for a relay whose certificate a private CA signed; the system's otherwise.
+    smtp_ca_file: Path | None = None
     mail_from: str = "Đôn đốc – Văn phòng UBND tỉnh <dondoc@example.gov.vn>"
     mail_reply_to: str | None = None
     public_url: str = "http://127.0.0.1:8000"

@@ -12,9 +12,10 @@ import structlog
 from temporalio import activity
 
 from dondoc.activities.contacts import Contact, resolve
-from dondoc.activities.mail_render import render
+from dondoc.activities.mail_render import recipient_role, render
 from dondoc.activities.message import Envelope, build_message
 from dondoc.activities.smtp import deliver
+from dondoc.deployment import calendar_for
 from dondoc.domain.mail import (
     MailKind,
     MailOrder,
@@ -70,7 +71,9 @@ class MailActivities:
         if not contact.is_agency:
             return None
         until = now + timedelta(days=self._settings.link_ttl_days)
-        token = sign_agency_link(contact.code, int(until.timestamp()), self._settings.signing_keys())
+        token = sign_agency_link(
+            contact.code, int(until.timestamp()), self._settings.signing_keys()
+        )
         return f"{self._settings.public_url.rstrip('/')}/t/agency/{token}"
 
     def _prepare(self, order: MailOrder, code: str, now: datetime) -> _Prepared | MailOutcome:
@@ -102,7 +105,9 @@ class MailActivities:
                 "link": self.link_for(order, contact, now),
                 "agency_link": self.agency_link_for(contact, now),
                 "note": order.note,
-                "headline": SUBJECT_HEADLINES.get(order.kind, ""),
+                "recipient_role": recipient_role(code, contact.is_agency, order),
+                "now": now,
+                "calendar": calendar_for(self._settings, order.spec.notice_date),
             }
             body = render(order.kind, context)
             message = build_message(
@@ -144,7 +149,11 @@ class MailActivities:
                 ),
             )
             return _Prepared(
-                key=key, message=message, envelope=envelope, status=OutboxStatus(row.status), error=row.last_error
+                key=key,
+                message=message,
+                envelope=envelope,
+                status=OutboxStatus(row.status),
+                error=row.last_error,
             )
 
     def _mark(self, key: str, status: OutboxStatus, error: str | None = None) -> None:
@@ -163,7 +172,9 @@ class MailActivities:
                 continue
             if prepared.status in (OutboxStatus.SENT, OutboxStatus.BOUNCED):
                 outcomes.append(
-                    MailOutcome(recipient=code, status=prepared.status.value, detail=prepared.error or "")
+                    MailOutcome(
+                        recipient=code, status=prepared.status.value, detail=prepared.error or ""
+                    )
                 )
                 continue
             refused = await deliver(self._settings, prepared.message, prepared.envelope)
@@ -180,30 +191,3 @@ class MailActivities:
             log.info("mail_sent", key=prepared.key, to=prepared.envelope)
             outcomes.append(MailOutcome(recipient=code, status="sent"))
         return outcomes
-
-
-SUBJECT_HEADLINES: dict[MailKind, str] = {
-    MailKind.NOT_ACKNOWLEDGED: "Nhiệm vụ dưới đây đã được giao nhưng chưa được tiếp nhận. Đề nghị Quý cơ quan tiếp nhận và tổ chức thực hiện.",
-    MailKind.REMINDER: "Nhiệm vụ dưới đây sắp đến thời hạn. Đề nghị Quý cơ quan khẩn trương hoàn thành và báo cáo kết quả.",
-    MailKind.OVERDUE: "Nhiệm vụ dưới đây đã quá thời hạn mà chưa có báo cáo hoàn thành. Đề nghị Quý cơ quan khẩn trương hoàn thành, báo cáo kết quả.",
-    MailKind.ESCALATION_OFFICE: "Nhiệm vụ dưới đây đã quá thời hạn mà đơn vị chủ trì chưa báo cáo hoàn thành; đề nghị Văn phòng theo dõi, đôn đốc.",
-    MailKind.ESCALATION_LEADER: "Kính báo cáo đồng chí: nhiệm vụ dưới đây đã quá thời hạn mà đơn vị chủ trì chưa hoàn thành, Văn phòng đã đôn đốc.",
-    MailKind.OVERDUE_REMINDER: "Nhiệm vụ dưới đây vẫn đang quá hạn. Đề nghị Quý cơ quan khẩn trương hoàn thành, báo cáo kết quả.",
-    MailKind.ACKNOWLEDGED: "Đơn vị chủ trì đã tiếp nhận nhiệm vụ dưới đây.",
-    MailKind.PROGRESS_REPORTED: "Đơn vị chủ trì đã báo cáo tiến độ thực hiện nhiệm vụ dưới đây.",
-    MailKind.EXTENSION_REQUESTED: "Đơn vị chủ trì đề nghị gia hạn nhiệm vụ dưới đây; đề nghị Văn phòng xem xét, quyết định.",
-    MailKind.EXTENSION_APPROVED: "Văn phòng đồng ý gia hạn thời hạn thực hiện nhiệm vụ dưới đây.",
-    MailKind.EXTENSION_REFUSED: "Văn phòng không đồng ý gia hạn; thời hạn thực hiện nhiệm vụ dưới đây giữ nguyên.",
-    MailKind.REASSIGNMENT_PROPOSED: "Đơn vị chủ trì đề nghị điều chỉnh đơn vị chủ trì nhiệm vụ dưới đây; đề nghị Văn phòng xem xét.",
-    MailKind.REASSIGNED: "Nhiệm vụ dưới đây được giao cho Quý cơ quan chủ trì thực hiện (điều chỉnh đơn vị chủ trì).",
-    MailKind.REASSIGNED_AWAY: "Nhiệm vụ dưới đây đã được giao cho đơn vị khác chủ trì; Quý cơ quan không còn là đơn vị chủ trì.",
-    MailKind.AWAITING_CONFIRMATION: "Đơn vị chủ trì đã báo cáo hoàn thành nhiệm vụ dưới đây; đề nghị Văn phòng xác nhận hoặc trả lại.",
-    MailKind.CONFIRMATION_REMINDER: "Báo cáo hoàn thành nhiệm vụ dưới đây vẫn đang chờ Văn phòng xác nhận.",
-    MailKind.REPORT_RETURNED: "Văn phòng trả lại báo cáo hoàn thành nhiệm vụ dưới đây; đề nghị Quý cơ quan tiếp tục thực hiện và báo cáo lại.",
-    MailKind.COMPLETED: "Nhiệm vụ dưới đây đã hoàn thành.",
-    MailKind.CANCELLED: "Nhiệm vụ dưới đây đã được hủy; Quý cơ quan không cần tiếp tục thực hiện.",
-    MailKind.REOPENED: "Nhiệm vụ dưới đây được mở lại; đề nghị Quý cơ quan tiếp tục thực hiện.",
-    MailKind.REPORT_DUE: "Đến kỳ báo cáo định kỳ nhiệm vụ dưới đây; đề nghị Quý cơ quan báo cáo tiến độ thực hiện.",
-    MailKind.REPORT_MISSED: "Đơn vị chủ trì chưa gửi báo cáo định kỳ nhiệm vụ dưới đây.",
-    MailKind.BOUNCE: "Thư gửi về nhiệm vụ dưới đây không đến được người nhận.",
-}
