@@ -18,11 +18,10 @@ import time
 import uuid
 from datetime import date, timedelta
 
+from bare_ladder import BareLadder, noop
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
-
-from bare_ladder import BareLadder, noop
 
 from dondoc.domain.directory import Agency, Directory, Leader, Office
 from dondoc.logs import configure_logging

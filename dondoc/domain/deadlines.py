@@ -99,7 +99,7 @@ class DeadlineError(ValueError):
 # "trước ngày 15/9/2026" (a deadline) from "Kế hoạch số 12/KH-UBND ngày 5/3/2026" (a
 # reference to another document).
 _CUE = (
-    r"(?<!\w)(?P<cue>chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong))?|hạn\s+chót(?:\s+là)?"
+    r"(?<!\w)(?P<cue>chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước))?|hạn\s+chót(?:\s+là)?"
     r"|trước|đến\s+hết|đến|tới|trong\s+vòng|trong\s+thời\s+hạn|trong)\s+"
 )
 _OPT_CUE = f"(?:{_CUE})?"

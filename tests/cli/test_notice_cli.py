@@ -97,7 +97,7 @@ def test_an_unknown_key_is_refused(run, tmp_path) -> None:
         ("missing.yaml", None, "không tìm thấy tệp"),
         ("broken.yaml", "number: [245\n", "YAML không hợp lệ"),
         ("broken.json", "{", "JSON không hợp lệ"),
-        ("notice.docx", "x", "chỉ nhận tệp"),
+        ("notice.odt", "x", "chỉ nhận tệp"),
         ("list.yaml", "- a\n- b\n", "bảng khóa–giá trị"),
     ],
 )

@@ -1,0 +1,427 @@
+"""Agency names in a notice, resolved against the directory, never guessed.
+
+A name resolves when, read word by word through one normal form (case, NFC/NFD, the
+tone-mark placement, the common abbreviations: "UBND", "NN&MT", "Bộ CHQS"), it equals an
+agency's name or one of its aliases, which include the names agencies had before the 2025
+reorganisation. Nothing fuzzy: a name that matches no entry, or several, is reported as
+such and a person decides.
+
+Collective names ("các sở, ban, ngành", "UBND các xã, phường") resolve to a group only
+when the directory defines one under that name; restricted ones ("... có cụm công
+nghiệp", "... liên quan") never do.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dondoc.domain.directory import Agency, Directory, Leader
+from dondoc.domain.notice_text import lexicon
+from dondoc.domain.notice_text.text import canonical, key
+
+# ------------------------------------------------------------------------- groups
+
+
+class AgencyGroup(BaseModel):
+    """A collective name and the agencies it stands for, as the directory defines it.
+
+    ``dondoc notice parse --directory FILE`` reads these from an optional ``groups:``
+    section of the directory file.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    members: list[str] = Field(min_length=1)
+
+
+# ------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(r"[^\W_]+|&")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of the text in its normal form; abbreviations expand to several tokens
+    that share the span of the abbreviation."""
+
+    key: str
+    start: int
+    end: int
+
+
+def _expansions() -> tuple[dict[str, list[str]], dict[tuple[str, ...], list[str]]]:
+    single = {key(k): key(v).split() for k, v in lexicon.ABBREVIATIONS.items()}
+    compounds = {
+        tuple("và" if part == "&" else key(part) for part in parts): key(v).split()
+        for parts, v in lexicon.COMPOUNDS.items()
+    }
+    return single, compounds
+
+
+_SINGLE, _COMPOUND = _expansions()
+_LONGEST_COMPOUND = max(len(k) for k in _COMPOUND)
+
+
+def tokens(text: str, offset: int = 0) -> list[Token]:
+    """The words of ``text`` in normal form, with abbreviations written out."""
+    raw = [
+        (("và" if m[0] == "&" else key(m[0])), m.start() + offset, m.end() + offset)
+        for m in _TOKEN.finditer(text)
+    ]
+    out: list[Token] = []
+    i = 0
+    while i < len(raw):
+        for size in range(min(_LONGEST_COMPOUND, len(raw) - i), 1, -1):
+            words = tuple(k for k, _, _ in raw[i : i + size])
+            if words in _COMPOUND:
+                start, end = raw[i][1], raw[i + size - 1][2]
+                out.extend(Token(k, start, end) for k in _COMPOUND[words])
+                i += size
+                break
+        else:
+            k, start, end = raw[i]
+            out.extend(Token(e, start, end) for e in _SINGLE.get(k, [k]))
+            i += 1
+    return out
+
+
+def name_keys(name: str) -> tuple[str, ...]:
+    return tuple(t.key for t in tokens(name))
+
+
+# ------------------------------------------------------------------------ parties
+
+
+class PartyKind(StrEnum):
+    AGENCY = "agency"
+    """One agency of the directory."""
+    GROUP = "group"
+    """A collective the directory defines: stands for its members."""
+    COLLECTIVE = "collective"
+    """A collective the directory does not define, or a restricted one: unresolved."""
+    RELATED = "related"
+    """"các cơ quan liên quan": nobody in particular, nothing to resolve."""
+    UNKNOWN = "unknown"
+    """A name that looks like an agency's but is not in the directory: unresolved."""
+    AMBIGUOUS = "ambiguous"
+    """A name that several entries of the directory carry: unresolved."""
+    SELF = "self"
+    """The province itself (UBND tỉnh): never an owner."""
+
+
+@dataclass(frozen=True)
+class Party:
+    """An agency or collective as written in the notice; offsets in the cleaned text."""
+
+    start: int
+    end: int
+    text: str
+    kind: PartyKind
+    codes: tuple[str, ...] = ()
+    group: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.kind in {PartyKind.AGENCY, PartyKind.GROUP}
+
+
+@dataclass
+class _Node:
+    children: dict[str, _Node] = field(default_factory=dict)
+    values: set[tuple[str, str]] = field(default_factory=set)
+
+
+_ORG_HEAD = re.compile(
+    r"(?:Sở|Ban|Bộ|Cục|Chi cục|Ủy ban|Công an|Văn phòng|Trung tâm|Công ty|Tổng công ty|"
+    r"Tập đoàn|Đài|Báo|Trường|Bệnh viện|Kho bạc|Ngân hàng|Thanh tra|Hội|Liên minh|"
+    r"Liên đoàn|Tỉnh đoàn|Bảo hiểm|Quỹ|Cảng vụ|Điện lực|Viễn thông|Bưu điện|Viện|"
+    r"Học viện|Đảng ủy|Hạt|Đội|Phòng|Đồn|Chi nhánh|Vườn quốc gia|Khu bảo tồn|Đoàn|"
+    r"Mặt trận|Hội đồng|Tổ công tác|Cảnh sát|Vụ|Tổng cục)(?![^\W\d_])"
+)
+# Heads that are also common words ("Báo cáo", "Hội nghị", "Đoàn công tác"): an agency
+# only when a capital follows ("Báo Nghệ An", "Hội Nông dân tỉnh").
+_SHORT_HEAD = re.compile(
+    rf"(?:Báo|Đài|Hội|Đoàn|Đội|Phòng|Hạt|Viện|Quỹ|Vụ|Ban|Bộ|Sở|Cục)\s+(?![{lexicon.UPPER}])"
+)
+_ELLIPSIS = re.compile(
+    r"(?:(?P<ubnd>UBND|Ủy ban nhân dân)\s+)?các\s+"
+    r"(?P<kind>Sở|Ban|xã,\s*phường|phường,\s*xã|xã|phường)\s*(?P<colon>:)?\s*",
+    re.IGNORECASE,
+)
+_UBND = ("ủy", "ban", "nhân", "dân")
+_SEPARATOR = re.compile(r"\s*(?:,|;|\bvà\b|\bcùng\b)\s*(?:với\s+)?", re.IGNORECASE)
+_NAME_STOP = re.compile(r"[,;.:()\[\]\"“”|]|\s(?:và|cùng|với|để|theo|tại)\s")
+
+
+class NameBook:
+    """The directory as the parser needs it: names to codes, collectives to members."""
+
+    def __init__(
+        self,
+        agencies: Iterable[Agency],
+        leaders: Iterable[Leader] = (),
+        groups: Iterable[AgencyGroup] = (),
+    ) -> None:
+        self.agencies = {a.code: a for a in agencies}
+        self.leaders = list(leaders)
+        self.groups = {g.name: g for g in groups}
+        self._root = _Node()
+        for agency in self.agencies.values():
+            for name in [agency.name, *agency.aliases]:
+                self._add(name, ("agency", agency.code))
+                # "Bộ Chỉ huy Quân sự tỉnh" is also written without "tỉnh".
+                words = name_keys(name)
+                if len(words) >= 4 and words[-1] == "tỉnh":
+                    self._add_keys(words[:-1], ("agency", agency.code))
+                # "UBND xã Con Cuông, xã Mường Xén": the second commune without "UBND".
+                if words[:4] == _UBND and len(words) >= 6 and words[4] in {"xã", "phường"}:
+                    self._add_keys(words[4:], ("agency", agency.code))
+        for group in self.groups.values():
+            for name in [group.name, *group.aliases]:
+                self._add(name, ("group", group.name))
+
+    @classmethod
+    def from_directory(cls, directory: Directory, groups: Iterable[AgencyGroup] = ()) -> NameBook:
+        return cls(directory.agencies, directory.leaders, groups)
+
+    def _add(self, name: str, value: tuple[str, str]) -> None:
+        self._add_keys(name_keys(name), value)
+
+    def _add_keys(self, words: Sequence[str], value: tuple[str, str]) -> None:
+        if not words:
+            return
+        node = self._root
+        for word in words:
+            node = node.children.setdefault(word, _Node())
+        node.values.add(value)
+
+    # ------------------------------------------------------------------ lookups
+
+    def name_of(self, code: str) -> str:
+        agency = self.agencies.get(code)
+        return agency.name if agency else code
+
+    def resolve(self, name: str) -> Party:
+        """One name on its own, e.g. a table cell or a test: the whole name must match."""
+        name = canonical(name)
+        toks = tokens(name)
+        found = self._walk(toks, 0)
+        if found is None or found[0] != len(toks):
+            kind = PartyKind.UNKNOWN
+            return Party(0, len(name), name, kind)
+        return self._party(found[1], 0, len(name), name)
+
+    def leader(self, name: str) -> Leader | None:
+        wanted = key(name)
+        matches = [leader for leader in self.leaders if key(leader.name) == wanted]
+        return matches[0] if len(matches) == 1 else None
+
+    def leader_by_title(self, title: str) -> Leader | None:
+        wanted = key(title)
+        matches = [leader for leader in self.leaders if key(leader.title) == wanted]
+        return matches[0] if len(matches) == 1 else None
+
+    def _walk(self, toks: Sequence[Token], i: int) -> tuple[int, set[tuple[str, str]]] | None:
+        node, best = self._root, None
+        j = i
+        while j < len(toks):
+            child = node.children.get(toks[j].key)
+            if child is None:
+                break
+            node, j = child, j + 1
+            if node.values:
+                best = (j, node.values)
+        return best
+
+    def _party(self, values: set[tuple[str, str]], start: int, end: int, text: str) -> Party:
+        if len(values) > 1:
+            codes = tuple(sorted(v for kind, v in values if kind == "agency"))
+            return Party(start, end, text, PartyKind.AMBIGUOUS, codes)
+        kind, value = next(iter(values))
+        if kind == "group":
+            group = self.groups[value]
+            return Party(start, end, text, PartyKind.GROUP, tuple(group.members), group.name)
+        return Party(start, end, text, PartyKind.AGENCY, (value,))
+
+
+class Reader:
+    """Reads lists of agencies out of one cleaned notice text."""
+
+    def __init__(self, book: NameBook, text: str) -> None:
+        self.book = book
+        self.text = text
+        self.toks = tokens(text)
+        self._starts = [t.start for t in self.toks]
+
+    # ---------------------------------------------------------------- helpers
+
+    def _token_at(self, pos: int) -> int | None:
+        i = bisect.bisect_left(self._starts, pos)
+        return i if i < len(self.toks) and self.toks[i].start == pos else None
+
+    def _skip_space(self, pos: int, end: int) -> int:
+        while pos < end and self.text[pos] in " \t":
+            pos += 1
+        return pos
+
+    def _name_end(self, pos: int, end: int) -> int:
+        """Where a name that is not in the directory ends: punctuation, "và", a verb."""
+        stop = _NAME_STOP.search(self.text, pos, end)
+        limit = stop.start() if stop else end
+        for m in re.finditer(r"\s+", self.text[pos:limit]):
+            after = pos + m.end()
+            if lexicon.VERB.match(self.text, after) or lexicon.ASSIGN_CUE.match(self.text, after):
+                return pos + m.start()
+        return limit
+
+    def _trie(self, pos: int, end: int) -> tuple[int, set[tuple[str, str]]] | None:
+        i = self._token_at(pos)
+        if i is None:
+            return None
+        found = self.book._walk(self.toks, i)
+        if found is None:
+            return None
+        j, values = found
+        stop = self.toks[j - 1].end
+        return (stop, values) if stop <= end else None
+
+    # ---------------------------------------------------------------- reading
+
+    def parties(self, pos: int, end: int, *, loose: bool = False) -> tuple[list[Party], int]:
+        """A list of agencies starting at ``pos``: "Sở A, Sở B và UBND các xã, phường".
+
+        Returns the parties read and where the list ends (``pos`` when there is none).
+        ``loose`` (right after "Giao", "phối hợp với") takes any capitalised words for a
+        name not in the directory; elsewhere such a name must start like an agency's.
+        """
+        found: list[Party] = []
+        at = self._skip_space(pos, end)
+        stop = pos
+        while at < end:
+            q = at
+            if found:
+                sep = _SEPARATOR.match(self.text, q, end)
+                if sep is None:
+                    break
+                q = sep.end()
+            title = lexicon.TITLE.match(self.text, q, end)
+            if title and not lexicon.SELF.match(self.text, title.end(), end):
+                q = title.end()
+            read = self._one(q, end, loose=loose)
+            if not read:
+                break
+            found.extend(read)
+            stop = at = read[-1].end
+        return found, stop
+
+    def _one(self, q: int, end: int, *, loose: bool = False) -> list[Party]:
+        text = self.text
+        selfm = lexicon.SELF.match(text, q, end)
+        if selfm:
+            return [Party(q, selfm.end(), selfm[0], PartyKind.SELF)]
+        ellipsis = self._ellipsis(q, end)
+        if ellipsis:
+            return ellipsis
+        trie = self._trie(q, end)
+        collective = lexicon.COLLECTIVE.match(text, q, end)
+        if collective and (trie is None or collective.end() > trie[0]):
+            return [self._collective(q, collective.end(), end, None)]
+        if trie is not None:
+            stop, values = trie
+            party = self.book._party(values, q, stop, text[q:stop])
+            if party.kind == PartyKind.GROUP:
+                return [self._collective(q, stop, end, party)]
+            tail = re.match(r"\s+tỉnh(?:\s+Nghệ An)?(?![^\W\d_])", text[stop:end])
+            if tail and party.kind == PartyKind.AGENCY:
+                stop += tail.end()
+                party = Party(q, stop, text[q:stop], party.kind, party.codes)
+            return [party]
+        if (
+            q < end
+            and text[q].isupper()
+            and (loose or _ORG_HEAD.match(text, q, end))
+            and not _SHORT_HEAD.match(text, q, end)
+            and not lexicon.VERB.match(text[q:end].lower())
+        ):
+            stop = self._name_end(q, end)
+            if stop > q:
+                name = text[q:stop].rstrip()
+                return [Party(q, q + len(name), name, PartyKind.UNKNOWN)]
+        return []
+
+    def _collective(self, q: int, stop: int, end: int, group: Party | None) -> Party:
+        text = self.text
+        related = lexicon.RELATED.match(text, stop, end)
+        if related:
+            stop = related.end()
+            return Party(q, stop, text[q:stop], PartyKind.RELATED)
+        qualifier = lexicon.QUALIFIER.match(text, stop, end)
+        if qualifier:
+            stop = self._name_end(qualifier.end(), end)
+            return Party(q, stop, text[q:stop].rstrip(), PartyKind.COLLECTIVE)
+        if group is not None:
+            return group
+        # "các chủ đầu tư hạ tầng cụm công nghiệp": the words that describe them belong
+        # to the name, up to the next separator or verb.
+        stop = max(stop, self._name_end(stop, end))
+        name = text[q:stop].rstrip()
+        return Party(q, q + len(name), name, PartyKind.COLLECTIVE)
+
+    def _ellipsis(self, q: int, end: int) -> list[Party]:
+        """ "các Sở: Tài chính, Xây dựng", "UBND các phường: Yên Bái, Văn Phú"."""
+        m = _ELLIPSIS.match(self.text, q, end)
+        if m is None:
+            return []
+        kind = m["kind"].lower()
+        after = m.end()
+        if not m["colon"] and not (kind == "sở" and after < end and self.text[after].isupper()):
+            return []
+        prefixes: list[list[str]]
+        if kind in {"sở", "ban"}:
+            prefixes = [[kind]]
+        else:
+            heads = ["xã", "phường"] if "," in kind else [kind]
+            prefixes = [[*name_keys("Ủy ban nhân dân"), h] for h in heads]
+            if not m["ubnd"]:
+                prefixes += [[h] for h in heads]
+        found: list[Party] = []
+        at = after
+        while at < end:
+            i = self._token_at(at)
+            if i is None or not self.text[at].isupper():
+                break
+            best: tuple[int, set[tuple[str, str]]] | None = None
+            for prefix in prefixes:
+                virtual = [Token(k, at, at) for k in prefix] + self.toks[i:]
+                hit = self.book._walk(virtual, 0)
+                if hit and hit[0] > len(prefix) and (best is None or hit[0] > best[0]):
+                    best = (hit[0] - len(prefix), hit[1])
+            if best is not None:
+                stop = self.toks[i + best[0] - 1].end
+                label = f"{m['kind']} {self.text[at:stop]}".strip()
+                party = self.book._party(best[1], at, stop, label)
+            else:
+                stop = self._name_end(at, end)
+                if stop <= at:
+                    break
+                label = f"{m['kind']} {self.text[at:stop]}".strip()
+                party = Party(at, stop, label, PartyKind.UNKNOWN)
+            found.append(party)
+            sep = re.compile(r"\s*(?:,|và)\s*").match(self.text, stop, end)
+            if sep is None:
+                break
+            at = sep.end()
+        if not found:
+            return []
+        # The first party's span starts at "các Sở", so a page highlights the whole list.
+        first = found[0]
+        found[0] = Party(q, first.end, first.text, first.kind, first.codes, first.group)
+        return found

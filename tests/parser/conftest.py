@@ -1,0 +1,8 @@
+"""The corpus helpers (tests/parser/corpus.py) importable as ``corpus``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))

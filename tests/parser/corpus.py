@@ -1,0 +1,63 @@
+"""The notice corpus (tests/notices/): its directory, its calendar, its expected drafts."""
+
+from __future__ import annotations
+
+import importlib.resources
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dondoc.domain.calendar import WorkingCalendar
+from dondoc.domain.directory import Directory
+from dondoc.domain.notice_text import AgencyGroup, NameBook
+from dondoc.domain.vietnam_calendar import parse_overrides, vietnam_calendar
+
+NOTICES = Path(__file__).parents[1] / "notices"
+DIRECTORY = NOTICES / "directory.yaml"
+
+
+def load_book(path: Path = DIRECTORY) -> NameBook:
+    raw = yaml.safe_load(path.read_text("utf-8"))
+    groups = [AgencyGroup.model_validate(g) for g in raw.pop("groups", [])]
+    return NameBook.from_directory(Directory.model_validate(raw), groups)
+
+
+@cache
+def _calendar(year: int) -> WorkingCalendar:
+    text = (importlib.resources.files("dondoc") / "data" / "calendar.yaml").read_text("utf-8")
+    return vietnam_calendar(range(year - 1, year + 3), parse_overrides(text))
+
+
+def calendar_for(day: date) -> WorkingCalendar:
+    return _calendar(day.year)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    source: Path
+    expected: dict[str, Any]
+
+
+def cases() -> list[Case]:
+    """Every notice with an expected draft: ``NN-name.txt`` (or ``.pdf``) and
+    ``NN-name.expected.yaml``."""
+    found: list[Case] = []
+    for expected in sorted(NOTICES.glob("*.expected.yaml")):
+        stem = expected.name.removesuffix(".expected.yaml")
+        sources = [p for p in NOTICES.glob(f"{stem}.*") if p.suffix in {".txt", ".pdf"}]
+        assert len(sources) == 1, f"{expected.name}: one source file expected, found {sources}"
+        found.append(Case(stem, sources[0], yaml.safe_load(expected.read_text("utf-8"))))
+    return found
+
+
+def read_source(path: Path) -> str:
+    if path.suffix == ".pdf":
+        from dondoc.starter.notice_files import read_notice_text
+
+        return read_notice_text(path)
+    return path.read_text("utf-8")
