@@ -67,9 +67,33 @@ class Agency(_Entry):
         return v.upper()
 
 
+class AgencyGroup(_Entry):
+    """A collective name ("các sở, ban, ngành", "UBND các xã, phường") and its members.
+
+    The notice parser expands a collective owner into one task per member, each flagged
+    for review; the directory, not the parser, says who the collective is.
+    """
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    members: list[str] = Field(min_length=1)
+
+    @field_validator("members")
+    @classmethod
+    def _upper_members(cls, v: list[str]) -> list[str]:
+        return [m.strip().upper() for m in v]
+
+
 class Directory(_Entry):
     """The file ``dondoc directory load`` takes; every entry is upserted by its code."""
 
     office: Office | None = None
     leaders: list[Leader] = []
     agencies: list[Agency] = []
+    groups: list[AgencyGroup] = []
+
+
+def unknown_group_members(directory: Directory, known: set[str] | None = None) -> list[str]:
+    """Member codes of the file's groups that are neither in the file nor in ``known``."""
+    codes = {a.code for a in directory.agencies} | (known or set())
+    return sorted({m for g in directory.groups for m in g.members} - codes)

@@ -16,8 +16,10 @@ from dondoc.deployment import DeploymentFileError
 from dondoc.domain.directory import Directory
 from dondoc.domain.formatting import format_deadline
 from dondoc.domain.notice import Notice, NoticeInvalid
-from dondoc.settings import get_settings
+from dondoc.settings import Settings, get_settings
 from dondoc.starter.files import BadInput, load_document
+from dondoc.starter.report_cli import report
+from dondoc.starter.users_cli import api_token_app, users_app
 
 app = typer.Typer(
     help="Đôn đốc — theo dõi, đôn đốc nhiệm vụ trong thông báo kết luận.",
@@ -31,6 +33,9 @@ directory_app = typer.Typer(help="Danh bạ cơ quan, lãnh đạo, Văn phòng.
 app.add_typer(notice_app, name="notice")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(directory_app, name="directory")
+app.add_typer(users_app, name="users")
+app.add_typer(api_token_app, name="api-token")
+app.command("report")(report)
 
 BAD_INPUT = 2
 
@@ -100,19 +105,67 @@ def _print_plan(notice: Notice) -> None:
             typer.echo(f"    {format_moment(occ.at)}  {occ.mail.value} → {', '.join(occ.to)}{cc}")
 
 
+@notice_app.command("parse")
+def notice_parse(
+    file: Annotated[Path, typer.Argument(help="Văn bản thông báo .txt, .docx hoặc .pdf")],
+    directory: Annotated[
+        Path | None,
+        typer.Option("--directory", help="Tệp danh bạ .yaml (mặc định: danh bạ trong CSDL)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In dạng JSON")] = False,
+) -> None:
+    """Đọc văn bản thông báo thành bản nháp (YAML) để rà soát trước khi ban hành."""
+    from dondoc.starter.notice_files import draft_from_file, name_book, render_draft
+
+    settings = get_settings()
+    try:
+        draft = draft_from_file(file, settings, name_book(settings, directory))
+    except BadInput as err:
+        fail(str(err))
+    typer.echo(render_draft(draft, as_json=as_json), nl=False)
+    missing = draft.unresolved()
+    if missing:
+        typer.echo(f"Còn {len(missing)} trường chưa xác định:", err=True)
+        for item in missing:
+            typer.echo(f"  - {item}", err=True)
+
+
+def _reviewed_draft(file: Path, settings: Settings, yes: bool) -> object:
+    """Parse a notice's text, show the draft, refuse it if incomplete, ask before going on."""
+    from dondoc.starter.notice_files import draft_from_file, issuable, name_book, render_draft
+
+    draft = draft_from_file(file, settings, name_book(settings))
+    typer.echo(render_draft(draft))
+    raw = issuable(draft.as_document())
+    if not yes and not typer.confirm("Ban hành thông báo theo bản nháp trên?", default=False):
+        typer.echo("Chưa ban hành.")
+        raise typer.Exit(0)
+    return raw
+
+
 @notice_app.command("issue")
 def notice_issue(
-    file: Annotated[Path, typer.Argument(help="Tệp thông báo .yaml hoặc .json")],
+    file: Annotated[
+        Path, typer.Argument(help="Tệp thông báo .yaml, .json hoặc văn bản .txt, .docx, .pdf")
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Chỉ kiểm tra và in kế hoạch, không ban hành")
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Không hỏi lại trước khi dùng bản nháp đọc từ văn bản"),
     ] = False,
 ) -> None:
     """Ban hành thông báo: mỗi nhiệm vụ một quy trình đôn đốc."""
     from dondoc.starter.issuing import check_notice, issue_notice
+    from dondoc.starter.notice_files import SUFFIXES, issuable
 
     settings = get_settings()
     try:
-        raw = load_document(file)
+        if file.suffix.lower() in SUFFIXES:
+            raw = _reviewed_draft(file, settings, yes)
+        else:
+            raw = issuable(load_document(file))
         _prepare_database()
         notice = check_notice(raw, settings)
     except BadInput as err:
@@ -220,8 +273,9 @@ def directory_load(
     file: Annotated[Path, typer.Argument(help="Tệp danh bạ .yaml hoặc .json")],
 ) -> None:
     """Nạp danh bạ: thêm mới hoặc cập nhật theo mã."""
+    from dondoc.domain.directory import unknown_group_members
     from dondoc.store.db import session_scope
-    from dondoc.store.directory import load_directory
+    from dondoc.store.directory import agency_codes, load_directory
 
     try:
         directory = Directory.model_validate(load_document(file))
@@ -231,6 +285,9 @@ def directory_load(
         fail(f"{file}: danh bạ không hợp lệ — {_validation_text(err)}")
     _prepare_database()
     with session_scope(get_settings().database_url) as session:
+        unknown = unknown_group_members(directory, agency_codes(session))
+        if unknown:
+            fail(f"{file}: nhóm đơn vị có mã không có trong danh bạ: {', '.join(unknown)}")
         counts = load_directory(session, directory)
     typer.echo(f"Đã nạp danh bạ: {counts.added} mục mới, {counts.updated} mục cập nhật.")
 
@@ -353,7 +410,32 @@ def main() -> None:
         app()
     except DeploymentFileError as err:
         typer.echo(f"Lỗi cấu hình: {err}", err=True)
-        sys.exit(1)
+        _exit(1)
+    except SystemExit as done:
+        _exit(done.code)
+    _exit(0)
+
+
+def _exit(code: int | str | None) -> NoReturn:
+    """Exit with ``code``; after a Temporal client, without interpreter teardown.
+
+    A short-lived process that made a Temporal client can abort while Python finalises
+    (``PyGILState_Release``, temporalio/sdk-python#300), which turns a successful command
+    into exit status 134. Everything is flushed first; nothing else runs at exit here.
+    """
+    import logging
+    import os
+
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    client = sys.modules.get("dondoc.client")
+    if not getattr(client, "connected", False):
+        sys.exit(code)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 if __name__ == "__main__":

@@ -456,6 +456,7 @@ class DevStack:
         self._sink: MailSink | None = None
         self._client: Client | None = None
         self._worker: Worker | None = None
+        self._admin_password: str | None = None
         self._worker_task: asyncio.Task[None] | None = None
         self._web: _Web | None = None
         self._web_task: asyncio.Task[None] | None = None
@@ -529,6 +530,9 @@ class DevStack:
 
         try:
             migrate(self.settings.database_url)
+            from dondoc.store.users import ensure_first_admin
+
+            self._admin_password = ensure_first_admin(self.settings)
         except Exception as err:
             raise DevError(f"không chuẩn bị được cơ sở dữ liệu: {err}") from err
 
@@ -784,6 +788,11 @@ class DevStack:
             _say(f"Không nạp được dữ liệu mẫu: {self._demo_problem}")
         elif self.demo and self.marker.exists():
             _say(f"Dữ liệu mẫu đã nạp ở lần chạy trước (xóa {_shown(self.marker)} để nạp lại).")
+        if self._admin_password:
+            _say(
+                f"Tài khoản quản trị đầu tiên: admin / {self._admin_password} "
+                "(chỉ hiện một lần; đổi bằng `dondoc users passwd admin`)."
+            )
         _say(f"Xem các nhiệm vụ: {self._env_prefix()}{_dondoc_command()} tasks list")
         _say("Nhấn Ctrl-C để dừng.")
 

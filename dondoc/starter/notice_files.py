@@ -120,8 +120,8 @@ def name_book(settings: Settings, directory_file: Path | None = None) -> NameBoo
     directory in the database."""
     from pydantic import ValidationError
 
-    from dondoc.domain.directory import Directory
-    from dondoc.domain.notice_text import AgencyGroup, NameBook
+    from dondoc.domain.directory import Directory, unknown_group_members
+    from dondoc.domain.notice_text import NameBook
 
     if directory_file is None:
         from dondoc.store.db import migrate, session_scope
@@ -131,22 +131,15 @@ def name_book(settings: Settings, directory_file: Path | None = None) -> NameBoo
         with session_scope(settings.database_url) as session:
             return NameBook.from_directory(export_directory(session))
     raw = load_document(directory_file)
-    assert isinstance(raw, dict)
-    groups_raw = raw.pop("groups", None) or []
     try:
         directory = Directory.model_validate(raw)
-        if not isinstance(groups_raw, list):
-            raise BadInput(f"{directory_file}: «groups» phải là danh sách")
-        groups = [AgencyGroup.model_validate(g) for g in groups_raw]
     except ValidationError as err:
         where = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in err.errors())
         raise BadInput(f"{directory_file}: danh bạ không hợp lệ — {where}") from None
-    unknown = sorted({m for g in groups for m in g.members} - {a.code for a in directory.agencies})
+    unknown = unknown_group_members(directory)
     if unknown:
-        raise BadInput(
-            f"{directory_file}: nhóm đơn vị có mã không có trong danh bạ: {', '.join(unknown)}"
-        )
-    return NameBook.from_directory(directory, groups)
+        raise BadInput(f"{directory_file}: nhóm đơn vị có mã không có trong danh bạ: {', '.join(unknown)}")
+    return NameBook.from_directory(directory)
 
 
 def draft_from_file(path: Path, settings: Settings, book: NameBook) -> NoticeDraft:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dondoc.domain.directory import OFFICE_CODE, Agency, Directory, Leader, Office
-from dondoc.store.tables import AgencyRow, LeaderRow, OfficeRow
+from dondoc.domain.directory import OFFICE_CODE, Agency, AgencyGroup, Directory, Leader, Office
+from dondoc.store.tables import AgencyGroupRow, AgencyRow, LeaderRow, OfficeRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +20,14 @@ class LoadCounts:
 def load_directory(session: Session, directory: Directory) -> LoadCounts:
     """Upsert every entry by code; entries absent from the file are left as they are."""
     added = updated = 0
-    rows: list[tuple[type[AgencyRow] | type[LeaderRow] | type[OfficeRow], dict]] = []
+    rows: list[tuple[type[AgencyRow] | type[LeaderRow] | type[OfficeRow] | type[AgencyGroupRow], dict]] = []
     if directory.office:
         rows.append((OfficeRow, directory.office.model_dump(mode="json")))
     rows += [(LeaderRow, leader.model_dump(mode="json")) for leader in directory.leaders]
     rows += [(AgencyRow, agency.model_dump(mode="json")) for agency in directory.agencies]
+    rows += [(AgencyGroupRow, group.model_dump(mode="json")) for group in directory.groups]
     for table, values in rows:
-        row = session.get(table, values["code"])
+        row = session.get(table, values["name"] if table is AgencyGroupRow else values["code"])
         if row is None:
             session.add(table(**values))
             added += 1
@@ -70,6 +71,10 @@ def export_directory(session: Session) -> Directory:
         agencies=[
             Agency.model_validate(r, from_attributes=True)
             for r in session.scalars(select(AgencyRow).order_by(AgencyRow.code))
+        ],
+        groups=[
+            AgencyGroup.model_validate(r, from_attributes=True)
+            for r in session.scalars(select(AgencyGroupRow).order_by(AgencyGroupRow.name))
         ],
     )
 

@@ -1,4 +1,4 @@
-"""The web application: agency pages under /t/, health, and (later) console and API."""
+"""The web application: agency pages under /t/, the console under /admin/, the API under /api/v1/."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dondoc.settings import Settings
 from dondoc.store.db import engine_for
-from dondoc.web import agency
+from dondoc.web import agency, api, console
 from dondoc.web.actions import ActionRelay
 from dondoc.web.deps import TemporalClients, templates
 from dondoc.web.security import SecurityHeaders
@@ -45,6 +45,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
+    console.install(app)
+    api.install(app)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        # Agencies arrive by their links; anyone typing the address wants the console.
+        return RedirectResponse("/admin/", status_code=303)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -63,13 +70,18 @@ def create_app(settings: Settings) -> FastAPI:
     async def http_error(
         request: Request, exc: StarletteHTTPException
     ) -> HTMLResponse | JSONResponse:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, exc.status_code)
         messages = {
+            400: "Nội dung yêu cầu không đọc được.",
             404: "Không tìm thấy trang.",
             405: "Thao tác không được hỗ trợ.",
             429: "Vui lòng thử lại sau ít phút.",
         }
+        if request.url.path.startswith("/api/"):
+            # The API's error shape (dondoc.web.api.errors); headers such as Allow kept.
+            detail = messages.get(exc.status_code, str(exc.detail))
+            return JSONResponse(
+                {"detail": detail, "errors": []}, exc.status_code, headers=exc.headers
+            )
         return templates.TemplateResponse(
             request,
             "error.html",
@@ -78,6 +90,7 @@ def create_app(settings: Settings) -> FastAPI:
                 "message": messages.get(exc.status_code, str(exc.detail)),
             },
             status_code=exc.status_code,
+            headers=exc.headers,
         )
 
     return app

@@ -119,3 +119,21 @@ def test_showing_an_unknown_task_exits_2(run) -> None:
     result = run("tasks", "show", "2026-1-TB-UBND-9")
     assert result.returncode == 2
     assert "không có nhiệm vụ" in result.stderr
+
+
+def test_directory_groups_load_export_and_resolve_collective_owners(run, tmp_path) -> None:
+    groups = "groups:\n  - {name: \"các sở, ban, ngành\", aliases: [các sở ngành], members: [SNGV, STC]}\n"
+    assert run("directory", "load", write(tmp_path, "g.yaml", groups)).returncode == 0
+    assert "các sở, ban, ngành" in run("directory", "export").stdout
+    bad = "groups:\n  - {name: nhóm lạ, members: [SXX]}\n"
+    refused = run("directory", "load", write(tmp_path, "b.yaml", bad))
+    assert refused.returncode == 2 and "SXX" in refused.stderr
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\nSố: 12/TB-UBND\nNghệ An, ngày 20 tháng 8 năm 2026\n"
+        "THÔNG BÁO\nKết luận của đồng chí Phùng Thành Vinh - Phó Chủ tịch UBND tỉnh\n_____________\n"
+        "Ngày 18/8/2026, đồng chí Phùng Thành Vinh chủ trì cuộc họp. Đồng chí kết luận như sau:\n"
+        "1. Giao các sở, ban, ngành rà soát các nội dung hợp tác, hoàn thành trước ngày 30/9/2026.\n"
+    )
+    parsed = run("notice", "parse", "--json", write(tmp_path, "n.txt", text))
+    owners = [t["owner"] for t in json.loads(parsed.stdout)["tasks"]]
+    assert sorted(owners) == ["SNGV", "STC"]

@@ -13,7 +13,7 @@ import yaml
 
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.directory import Directory
-from dondoc.domain.notice_text import AgencyGroup, NameBook
+from dondoc.domain.notice_text import NameBook
 from dondoc.domain.vietnam_calendar import parse_overrides, vietnam_calendar
 
 NOTICES = Path(__file__).parents[1] / "notices"
@@ -21,9 +21,7 @@ DIRECTORY = NOTICES / "directory.yaml"
 
 
 def load_book(path: Path = DIRECTORY) -> NameBook:
-    raw = yaml.safe_load(path.read_text("utf-8"))
-    groups = [AgencyGroup.model_validate(g) for g in raw.pop("groups", [])]
-    return NameBook.from_directory(Directory.model_validate(raw), groups)
+    return NameBook.from_directory(Directory.model_validate(yaml.safe_load(path.read_text("utf-8"))))
 
 
 @cache

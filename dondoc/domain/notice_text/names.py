@@ -19,27 +19,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from dondoc.domain.directory import Agency, Directory, Leader
+from dondoc.domain.directory import Agency, AgencyGroup, Directory, Leader
 from dondoc.domain.notice_text import lexicon
 from dondoc.domain.notice_text.text import canonical, key
 
 # ------------------------------------------------------------------------- groups
-
-
-class AgencyGroup(BaseModel):
-    """A collective name and the agencies it stands for, as the directory defines it.
-
-    ``dondoc notice parse --directory FILE`` reads these from an optional ``groups:``
-    section of the directory file.
-    """
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    name: str = Field(min_length=1)
-    aliases: list[str] = []
-    members: list[str] = Field(min_length=1)
 
 
 # ------------------------------------------------------------------------- tokens
@@ -190,7 +174,7 @@ class NameBook:
 
     @classmethod
     def from_directory(cls, directory: Directory, groups: Iterable[AgencyGroup] = ()) -> NameBook:
-        return cls(directory.agencies, directory.leaders, groups)
+        return cls(directory.agencies, directory.leaders, [*directory.groups, *groups])
 
     def _add(self, name: str, value: tuple[str, str]) -> None:
         self._add_keys(name_keys(name), value)

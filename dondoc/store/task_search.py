@@ -1,0 +1,429 @@
+"""The console's reads of the task read model: filtered, sorted, paged lists and the dashboard.
+
+The stored ``status_class`` of an open task is the one computed when its last event was
+recorded; a deadline can pass in between. These queries therefore judge "overdue" against
+the clock they are given: an open task (not awaiting confirmation) past its deadline is
+overdue whatever the row says. Completed, cancelled and reported tasks keep their class.
+
+Lists read only the light columns (never the JSON of the status and the spec) and page
+with LIMIT/OFFSET over the indexes of migration 0004u; ``bench/console_pages.py``
+measures them on 100,000 tasks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from dondoc.domain.events import EventKind
+from dondoc.domain.formatting import LOCAL_TZ
+from dondoc.domain.task import OPEN_STATES, StatusClass, TaskState
+from dondoc.store.tables import AgencyRow, EventRow, TaskRow
+
+# Open and not waiting for the office: the states whose class moves with the clock.
+RUNNING = (TaskState.ASSIGNED.value, TaskState.ACKNOWLEDGED.value)
+OPEN = tuple(s.value for s in OPEN_STATES)
+OPEN_FILTER = "open"
+
+SORTS: dict[str, str] = {
+    "deadline": "Thời hạn (sớm trước)",
+    "-deadline": "Thời hạn (muộn trước)",
+    "notice": "Thông báo (mới trước)",
+    "owner": "Đơn vị chủ trì",
+    "-updated": "Cập nhật gần nhất",
+}
+PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+LIST_COLUMNS = (
+    TaskRow.id,
+    TaskRow.notice_key,
+    TaskRow.notice_number,
+    TaskRow.position,
+    TaskRow.owner,
+    TaskRow.leader,
+    TaskRow.work,
+    TaskRow.deadline_at,
+    TaskRow.deadline_phrase,
+    TaskRow.state,
+    TaskRow.status_class,
+    TaskRow.escalation_step,
+    TaskRow.updated_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """What a person asked the list for; every field optional, combined with AND."""
+
+    owner: str | None = None
+    leader: str | None = None
+    notice_key: str | None = None
+    state: str | None = None
+    """A ``TaskState`` value, or ``"open"`` for any open state."""
+    status_class: str | None = None
+    overdue: bool = False
+    escalated: bool = False
+    pending_extension: bool = False
+    due_from: date | None = None
+    due_to: date | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskItem:
+    id: str
+    notice_key: str
+    notice_number: str
+    position: int
+    owner: str
+    leader: str
+    work: str
+    deadline_at: datetime | None
+    deadline_phrase: str
+    state: str
+    status_class: str
+    escalation_step: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TaskPage:
+    items: list[TaskItem]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def live_class(now: datetime) -> ColumnElement[str]:
+    """The status class as of ``now``, as a SQL expression."""
+    return case(
+        (
+            and_(
+                TaskRow.state.in_(RUNNING),
+                TaskRow.deadline_at.is_not(None),
+                TaskRow.deadline_at < now,
+            ),
+            StatusClass.IN_PROGRESS_OVERDUE.value,
+        ),
+        (TaskRow.state.in_(RUNNING), StatusClass.IN_PROGRESS_ON_TIME.value),
+        else_=TaskRow.status_class,
+    )
+
+
+def class_of(state: str, stored_class: str, deadline_at: datetime | None, now: datetime) -> str:
+    """The same rule as ``live_class``, for a row already read."""
+    if state in RUNNING:
+        late = deadline_at is not None and deadline_at < now
+        return (StatusClass.IN_PROGRESS_OVERDUE if late else StatusClass.IN_PROGRESS_ON_TIME).value
+    return stored_class
+
+
+def _class_condition(wanted: str, now: datetime) -> ColumnElement[bool]:
+    overdue = and_(TaskRow.deadline_at.is_not(None), TaskRow.deadline_at < now)
+    if wanted == StatusClass.IN_PROGRESS_OVERDUE.value:
+        return or_(
+            and_(TaskRow.state.in_(RUNNING), overdue),
+            and_(
+                TaskRow.state == TaskState.AWAITING_CONFIRMATION.value,
+                TaskRow.status_class == wanted,
+            ),
+        )
+    if wanted == StatusClass.IN_PROGRESS_ON_TIME.value:
+        return or_(
+            and_(
+                TaskRow.state.in_(RUNNING),
+                or_(TaskRow.deadline_at.is_(None), TaskRow.deadline_at >= now),
+            ),
+            and_(
+                TaskRow.state == TaskState.AWAITING_CONFIRMATION.value,
+                TaskRow.status_class == wanted,
+            ),
+        )
+    return TaskRow.status_class == wanted
+
+
+def fold(text_: str) -> str:
+    """Lower case without diacritics, «đ» as «d»: how the text index stores words."""
+    text_ = text_.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text_)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def _words(query: str) -> list[str]:
+    return re.findall(r"\w+", fold(query))[:12]
+
+
+def _text_condition(
+    session: Session, query: str, *, for_page: bool = False
+) -> ColumnElement[bool] | None:
+    words = _words(query)
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "sqlite":
+        # Whole words, except the last one while it is being typed ("hoi ngh" finds "hội
+        # nghị"); a prefix of one or two letters would match half the index, so not those.
+        *whole, last = words
+        match = " ".join(
+            [*(f'"{w}"' for w in whole), f'"{last}"*' if len(last) > 2 else f'"{last}"']
+        )
+        # For a page, "+tasks.id" keeps SQLite from looking up every match by primary key
+        # and sorting them all: it walks the list index in page order and stops at a full
+        # page. For a count, the primary-key lookups are the cheaper way.
+        column = "+tasks.id" if for_page else "tasks.id"
+        return text(
+            f"{column} IN (SELECT task_id FROM tasks_fts WHERE tasks_fts MATCH :match)"
+        ).bindparams(match=match)
+    # Elsewhere (PostgreSQL): case-insensitive substring match of every word as typed.
+    raw = re.findall(r"\w+", query)[:12]
+    return and_(
+        *[or_(TaskRow.work.ilike(f"%{w}%"), TaskRow.notice_number.ilike(f"%{w}%")) for w in raw]
+    )
+
+
+def pending_extension() -> ColumnElement[bool]:
+    """An extension request waits for the office's decision.
+
+    Only tasks that ever asked for more time can have one: those are found in the events
+    index first, so only their few statuses are read.
+    """
+    asked = select(EventRow.task_id).where(EventRow.kind == EventKind.EXTENSION_REQUESTED.value)
+    return and_(
+        TaskRow.id.in_(asked),
+        TaskRow.status["pending_extension"].as_string().is_not(None),
+    )
+
+
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def local_day_start(day: date) -> datetime:
+    """Midnight of ``day`` in Asia/Ho_Chi_Minh; far-off days (year 1, 9999) are clamped to
+    dates that still convert to UTC, which filters the same: nothing is due that far off."""
+    day = min(max(day, EARLIEST), LATEST)
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def conditions(
+    session: Session, f: TaskFilter, now: datetime, *, for_page: bool = False
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if f.owner:
+        where.append(TaskRow.owner == f.owner.upper())
+    if f.leader:
+        where.append(TaskRow.leader == f.leader.upper())
+    if f.notice_key:
+        where.append(TaskRow.notice_key == f.notice_key)
+    if f.state == OPEN_FILTER:
+        where.append(TaskRow.state.in_(OPEN))
+    elif f.state:
+        where.append(TaskRow.state == f.state)
+    if f.status_class:
+        where.append(_class_condition(f.status_class, now))
+    if f.overdue:
+        where.append(_class_condition(StatusClass.IN_PROGRESS_OVERDUE.value, now))
+    if f.escalated:
+        where.append(and_(TaskRow.state.in_(OPEN), TaskRow.escalation_step > 0))
+    if f.pending_extension:
+        where.append(and_(TaskRow.state.in_(OPEN), pending_extension()))
+    if f.due_from:
+        where.append(TaskRow.deadline_at >= local_day_start(f.due_from))
+    if f.due_to:
+        where.append(TaskRow.deadline_at < local_day_start(f.due_to + timedelta(days=1)))
+    if f.text:
+        condition = _text_condition(session, f.text, for_page=for_page)
+        if condition is not None:
+            where.append(condition)
+    return where
+
+
+def _ordered(query: Select[Any], sort: str) -> Select[Any]:
+    if sort == "-deadline":
+        return query.order_by(TaskRow.deadline_at.desc(), TaskRow.id.desc())
+    if sort == "notice":
+        return query.order_by(TaskRow.notice_key.desc(), TaskRow.position)
+    if sort == "owner":
+        return query.order_by(TaskRow.owner, TaskRow.deadline_at, TaskRow.id)
+    if sort == "-updated":
+        return query.order_by(TaskRow.updated_at.desc(), TaskRow.id.desc())
+    return query.order_by(TaskRow.deadline_at, TaskRow.id)
+
+
+def _count(session: Session, where: list[ColumnElement[bool]]) -> int:
+    return session.scalar(select(func.count()).select_from(TaskRow).where(*where)) or 0
+
+
+def _page_ids(
+    session: Session, where: list[ColumnElement[bool]], sort: str, offset: int, limit: int
+) -> list[str]:
+    ids_query = _ordered(select(TaskRow.id).where(*where), sort)
+    if sort != "deadline":
+        return list(session.scalars(ids_query.limit(limit).offset(offset)))
+    # Soonest deadline first and ongoing tasks (no deadline) last. "NULLS LAST" would make
+    # SQLite sort every row; two index-ordered segments page without sorting anything.
+    dated = ids_query.where(TaskRow.deadline_at.is_not(None))
+    ids = list(session.scalars(dated.limit(limit).offset(offset)))
+    if len(ids) == limit:
+        return ids
+    skip = max(0, offset - _count(session, [*where, TaskRow.deadline_at.is_not(None)]))
+    undated = select(TaskRow.id).where(*where, TaskRow.deadline_at.is_(None)).order_by(TaskRow.id)
+    return ids + list(session.scalars(undated.limit(limit - len(ids)).offset(skip)))
+
+
+def search_tasks(
+    session: Session,
+    f: TaskFilter,
+    now: datetime,
+    *,
+    sort: str = "deadline",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> TaskPage:
+    """One page of the tasks matching ``f``, and how many match in all."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    total = _count(session, conditions(session, f, now))
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
+    # Page through ids alone first (the indexes cover them), then read those rows only.
+    where = conditions(session, f, now, for_page=True)
+    ids = _page_ids(
+        session, where, sort if sort in SORTS else "deadline", (page - 1) * per_page, per_page
+    )
+    rows = {r.id: r for r in session.execute(select(*LIST_COLUMNS).where(TaskRow.id.in_(ids)))}
+    items = [TaskItem(**rows[i]._asdict()) for i in ids if i in rows]
+    return TaskPage(items=items, total=total, page=page, per_page=per_page)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyBar:
+    code: str
+    name: str
+    done_on_time: int = 0
+    in_progress_on_time: int = 0
+    done_late: int = 0
+    overdue: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.done_on_time + self.in_progress_on_time + self.done_late + self.overdue
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    now: datetime
+    classes: dict[str, int]
+    open: int
+    overdue: int
+    due_this_week: int
+    week_end: date
+    escalated: int
+    awaiting_confirmation: int
+    pending_extensions: int
+    agencies: list[AgencyBar] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.classes.values())
+
+
+def end_of_week(now: datetime) -> date:
+    """The Sunday of the local week that contains ``now``."""
+    today = now.astimezone(LOCAL_TZ).date()
+    return today + timedelta(days=6 - today.weekday())
+
+
+def dashboard(session: Session, now: datetime, *, leader: str | None = None) -> Dashboard:
+    scope = [TaskRow.leader == leader.upper()] if leader else []
+    # Two grouped reads of the covering index (owner, state, status_class, deadline_at):
+    # the stored class per state, then which running tasks are past their deadline now.
+    # One GROUP BY on the computed class would sort 100,000 rows; these sort none.
+    stored = session.execute(
+        select(TaskRow.owner, TaskRow.state, TaskRow.status_class, func.count())
+        .where(*scope)
+        .group_by(TaskRow.owner, TaskRow.state, TaskRow.status_class)
+    ).all()
+    late_now = dict(
+        session.execute(
+            select(TaskRow.owner, func.count())
+            .where(
+                *scope,
+                TaskRow.state.in_(RUNNING),
+                TaskRow.deadline_at.is_not(None),
+                TaskRow.deadline_at < now,
+            )
+            .group_by(TaskRow.owner)
+        ).all()
+    )
+    classes = {c.value: 0 for c in StatusClass}
+    bars: dict[str, dict[str, int]] = {}
+    for owner, state, stored_class, count_ in stored:
+        klass = StatusClass.IN_PROGRESS_ON_TIME.value if state in RUNNING else stored_class
+        per_owner = bars.setdefault(owner, {})
+        per_owner[klass] = per_owner.get(klass, 0) + count_
+    for owner, late in late_now.items():
+        per_owner = bars.setdefault(owner, {})
+        per_owner[StatusClass.IN_PROGRESS_ON_TIME.value] = (
+            per_owner.get(StatusClass.IN_PROGRESS_ON_TIME.value, 0) - late
+        )
+        per_owner[StatusClass.IN_PROGRESS_OVERDUE.value] = (
+            per_owner.get(StatusClass.IN_PROGRESS_OVERDUE.value, 0) + late
+        )
+    for per_owner in bars.values():
+        for klass, count_ in per_owner.items():
+            classes[klass] = classes.get(klass, 0) + count_
+    week_end = end_of_week(now)
+    open_scope = [*scope, TaskRow.state.in_(OPEN)]
+
+    def count(*where: ColumnElement[bool]) -> int:
+        return session.scalar(select(func.count()).select_from(TaskRow).where(*where)) or 0
+
+    due_this_week = count(
+        *scope,
+        TaskRow.state.in_(RUNNING),
+        TaskRow.deadline_at >= now,
+        TaskRow.deadline_at < local_day_start(week_end + timedelta(days=1)),
+    )
+    escalated = count(*open_scope, TaskRow.escalation_step > 0)
+    awaiting = count(*scope, TaskRow.state == TaskState.AWAITING_CONFIRMATION.value)
+    pending = count(*open_scope, pending_extension())
+    names = dict(session.execute(select(AgencyRow.code, AgencyRow.name)).all())
+    agencies = [
+        AgencyBar(
+            code=code,
+            name=names.get(code, code),
+            done_on_time=c.get(StatusClass.DONE_ON_TIME.value, 0),
+            in_progress_on_time=c.get(StatusClass.IN_PROGRESS_ON_TIME.value, 0),
+            done_late=c.get(StatusClass.DONE_LATE.value, 0),
+            overdue=c.get(StatusClass.IN_PROGRESS_OVERDUE.value, 0),
+        )
+        for code, c in bars.items()
+    ]
+    agencies = [a for a in agencies if a.total]
+    agencies.sort(key=lambda a: (-a.overdue, -a.done_late, -a.total, a.name))
+    return Dashboard(
+        now=now,
+        classes=classes,
+        open=classes[StatusClass.IN_PROGRESS_ON_TIME.value]
+        + classes[StatusClass.IN_PROGRESS_OVERDUE.value],
+        overdue=classes[StatusClass.IN_PROGRESS_OVERDUE.value],
+        due_this_week=due_this_week,
+        week_end=week_end,
+        escalated=escalated,
+        awaiting_confirmation=awaiting,
+        pending_extensions=pending,
+        agencies=agencies,
+    )

@@ -1,0 +1,120 @@
+"""The JSON API v1 under /api/v1/, for the province's document-management systems.
+
+Bearer tokens per integration; OpenAPI at /openapi.json (this router is the only part of
+the app in it); errors as ``{"detail", "errors"}`` in Vietnamese, naming the fields.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+
+from dondoc.web.api import notices, tasks
+from dondoc.web.api.auth import integration
+from dondoc.web.api.errors import ApiError, api_error_handler, validation_handler
+from dondoc.web.api.schemas import Problem
+
+COMMON: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": Problem,
+        "description": "Nội dung gửi lên không đọc được (không phải JSON UTF-8).",
+    },
+    401: {"model": Problem, "description": "Thiếu hoặc sai mã truy cập."},
+    422: {"model": Problem, "description": "Dữ liệu không hợp lệ; `errors` nêu từng trường."},
+}
+
+
+def _operations(app: FastAPI) -> list[tuple[re.Pattern[str], str, set[str]]]:
+    """(path pattern, method, declared query names) of every operation of the document."""
+    cached = getattr(app.state, "api_operations", None)
+    if cached is None:
+        cached = []
+        for path, item in app.openapi().get("paths", {}).items():
+            pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+            for method, operation in item.items():
+                names = {
+                    p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"
+                }
+                cached.append((pattern, method.upper(), names))
+        app.state.api_operations = cached
+    return cached
+
+
+def _query_names(request: Request) -> set[str] | None:
+    """The query parameters the OpenAPI document declares for this request's operation."""
+    for pattern, method, names in _operations(request.app):
+        if method == request.method and pattern.match(request.url.path):
+            return names
+    return None
+
+
+async def known_query(request: Request) -> None:
+    """Refuse a query parameter the operation does not have (a typo such as ``ownr=SNGV``
+    would otherwise be ignored and list every task), or one given twice."""
+    names = _query_names(request)
+    if names is None:
+        return
+    keys = [k for k, _ in request.query_params.multi_items()]
+    unknown = [k for k in dict.fromkeys(keys) if k not in names]
+    if unknown:
+        raise ApiError(
+            422,
+            "Tham số không được hỗ trợ: " + ", ".join(unknown) + ".",
+            [{"field": k, "message": "tham số không được hỗ trợ"} for k in unknown],
+        )
+    # Every parameter of this API takes one value; a repeated one would silently keep the last.
+    repeated = [k for k in dict.fromkeys(keys) if keys.count(k) > 1]
+    if repeated:
+        raise ApiError(
+            422,
+            "Tham số chỉ được gửi một lần: " + ", ".join(repeated) + ".",
+            [{"field": k, "message": "chỉ được gửi một giá trị"} for k in repeated],
+        )
+
+
+router = APIRouter(
+    prefix="/api/v1",
+    dependencies=[Depends(integration), Depends(known_query)],
+    responses=COMMON,
+)
+router.include_router(notices.router)
+router.include_router(tasks.router)
+
+
+def _allowed_methods(app: FastAPI, path: str) -> set[str]:
+    try:
+        from fastapi.routing import iter_route_contexts
+
+        routes: list[Any] = list(iter_route_contexts(app.routes))
+    except ImportError:  # older FastAPI lists included routes directly
+        routes = list(app.routes)
+    allowed: set[str] = set()
+    for route in routes:
+        regex, methods = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and methods and regex.match(path):
+            allowed |= set(methods)
+    return allowed
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+
+    @app.middleware("http")
+    async def complete_allow(request: Request, call_next: Any) -> Response:
+        """A 405 lists every method of the path, not only those of the first route found
+        (GET and POST of /api/v1/notices are two routes; RFC 9110 wants both in Allow)."""
+        response = await call_next(request)
+        if response.status_code == 405 and request.url.path.startswith("/api/"):
+            allowed = _allowed_methods(app, request.url.path)
+            if allowed:
+                response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
+
+    app.add_exception_handler(ApiError, api_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_handler)  # type: ignore[arg-type]
+
+
+__all__ = ["install", "router"]

@@ -1,0 +1,279 @@
+"""Signing in and out, who the request comes from, what that role may do, CSRF on forms.
+
+Sessions live in the database (``console_sessions``), so signing out, a new password or a
+disabled account ends them at once. The cookie is HttpOnly, SameSite=Lax (a link from a
+mail still opens the page for a signed-in officer; a cross-site POST carries no cookie),
+limited to ``/admin`` and Secure when the public address is https. Every form carries the
+session's CSRF token as well.
+
+Failed sign-ins are counted per username and per address: after a few, each further try
+is answered more slowly, and tries on one username wait their turn, so guessing is slow
+however many connections are used; an address that keeps failing is refused for a while.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from dondoc.store.db import session_scope
+from dondoc.store.users import (
+    Role,
+    SignedIn,
+    authenticate,
+    close_session,
+    open_session,
+    read_session,
+)
+from dondoc.web.console.pages import (
+    COOKIE_PATH,
+    ConsoleError,
+    LoginRequired,
+    redirect,
+    render,
+    secure_cookies,
+    settings_of,
+)
+
+log = structlog.get_logger(__name__)
+router = APIRouter(include_in_schema=False)
+
+SESSION_COOKIE = "dondoc_session"
+LOGIN_COOKIE = "dondoc_login"
+
+
+class LoginThrottle:
+    """Failures in a sliding window, per key; in memory (a restart only forgets counts)."""
+
+    def __init__(
+        self,
+        *,
+        free: int = 3,
+        window: float = 900.0,
+        max_delay: float = 8.0,
+        refuse_after: int = 50,
+    ) -> None:
+        self.free, self.window, self.max_delay, self.refuse_after = (
+            free,
+            window,
+            max_delay,
+            refuse_after,
+        )
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def _recent(self, key: str) -> deque[float]:
+        stamps = self._failures[key]
+        cutoff = time.monotonic() - self.window
+        while stamps and stamps[0] < cutoff:
+            stamps.popleft()
+        return stamps
+
+    def record(self, *keys: str) -> None:
+        for key in keys:
+            self._recent(key).append(time.monotonic())
+
+    def forget(self, key: str) -> None:
+        self._failures.pop(key, None)
+
+    def refused(self, key: str) -> bool:
+        return len(self._recent(key)) >= self.refuse_after
+
+    def delay(self, *keys: str) -> float:
+        excess = max(len(self._recent(k)) for k in keys) - self.free
+        return 0.0 if excess <= 0 else min(self.max_delay, 0.5 * 2 ** (excess - 1))
+
+    def lock(self, key: str) -> asyncio.Lock:
+        return self._locks[key]
+
+
+def _throttle(request: Request) -> LoginThrottle:
+    state = request.app.state
+    if not hasattr(state, "login_throttle"):
+        state.login_throttle = LoginThrottle()
+    return state.login_throttle
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path inside the console: never another site (open redirect)."""
+    if value and value.startswith("/admin") and "//" not in value and "\\" not in value:
+        return value
+    return "/admin/"
+
+
+# ------------------------------------------------------------------------ dependencies
+
+
+async def current_user(request: Request) -> SignedIn:
+    """The signed-in user, or LoginRequired; also kept on ``request.state`` for templates."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    user = None
+    if cookie:
+        with session_scope(settings_of(request).database_url) as session:
+            user = read_session(session, cookie)
+    if user is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(target if request.method == "GET" else "/admin/")
+    request.state.user = user
+    return user
+
+
+User = Annotated[SignedIn, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, SignedIn]]:
+    async def check(user: User) -> SignedIn:
+        if user.role not in roles:
+            raise ConsoleError(
+                403,
+                "Không có quyền truy cập",
+                "Tài khoản của anh/chị không được dùng chức năng này.",
+            )
+        return user
+
+    return check
+
+
+OfficeUser = Annotated[SignedIn, Depends(require(Role.ADMIN, Role.OFFICE))]
+AdminUser = Annotated[SignedIn, Depends(require(Role.ADMIN))]
+
+
+async def checked_form(request: Request, user: SignedIn) -> dict[str, str]:
+    """The POSTed fields, after the CSRF token has been checked against the session's."""
+    form = await request.form()
+    token = str(form.get("csrf_token", ""))
+    if not hmac.compare_digest(token.encode(), user.csrf_token.encode()):
+        raise ConsoleError(
+            403,
+            "Biểu mẫu không hợp lệ",
+            "Biểu mẫu đã cũ hoặc không được gửi từ trang của hệ thống. Vui lòng tải lại trang và thao tác lại.",
+        )
+    return {k: v if isinstance(v, str) else "" for k, v in form.multi_items()}
+
+
+async def checked_upload(
+    request: Request, user: SignedIn, field: str
+) -> tuple[dict[str, str], bytes]:
+    """Like ``checked_form``, plus the bytes of one uploaded file (empty if none)."""
+    form = await request.form()
+    token = str(form.get("csrf_token", ""))
+    if not hmac.compare_digest(token.encode(), user.csrf_token.encode()):
+        raise ConsoleError(403, "Biểu mẫu không hợp lệ", "Biểu mẫu đã cũ. Vui lòng tải lại trang.")
+    upload = form.get(field)
+    data = b""
+    if upload is not None and not isinstance(upload, str):
+        data = await upload.read(2_000_001)
+        if len(data) > 2_000_000:
+            raise ConsoleError(413, "Tệp quá lớn", "Tệp tải lên không được quá 2 MB.")
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}, data
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+def _login_page(
+    request: Request, *, error: str | None = None, status: int = 200, username: str = ""
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "console/login.html",
+        {
+            "login_token": token,
+            "next": _safe_next(request.query_params.get("next")),
+            "error": error,
+            "username": username,
+        },
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        path="/admin/login",
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(request: Request) -> Response:
+    return _login_page(request)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username", "")).strip().lower()[:64]
+    password = str(form.get("password", ""))[:1024]
+    sent = str(form.get("login_token", ""))
+    cookie = request.cookies.get(LOGIN_COOKIE, "")
+    if not sent or not hmac.compare_digest(sent.encode(), cookie.encode()):
+        return _login_page(
+            request,
+            error="Phiên đăng nhập đã hết hạn. Vui lòng nhập lại.",
+            status=403,
+            username=username,
+        )
+    throttle = _throttle(request)
+    address = f"ip:{client_address(request)}"
+    name_key = f"user:{username}"
+    if throttle.refused(address):
+        return _login_page(
+            request,
+            error="Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau 15 phút.",
+            status=429,
+        )
+    async with throttle.lock(name_key):
+        await asyncio.sleep(throttle.delay(name_key, address))
+        settings = settings_of(request)
+        with session_scope(settings.database_url) as session:
+            user = await asyncio.to_thread(authenticate, session, username, password)
+            cookie_value = open_session(session, user, client_address(request)) if user else None
+        if cookie_value is None:
+            throttle.record(name_key, address)
+            log.warning("console_login_failed", username=username, address=address)
+            return _login_page(
+                request,
+                error="Tên đăng nhập hoặc mật khẩu không đúng.",
+                status=401,
+                username=username,
+            )
+    throttle.forget(name_key)
+    log.info("console_login", username=username)
+    response = redirect(request, _safe_next(str(form.get("next", ""))))
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie_value,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=secure_cookies(request),
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/admin/login")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, user: User) -> Response:
+    await checked_form(request, user)
+    with session_scope(settings_of(request).database_url) as session:
+        close_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    response = redirect(request, "/admin/login", "Đã đăng xuất.")
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
+    return response
