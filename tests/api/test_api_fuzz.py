@@ -12,9 +12,9 @@ import tempfile
 from pathlib import Path
 
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
 
 from dondoc.settings import Settings
 from dondoc.store.db import migrate, session_scope
