@@ -356,3 +356,44 @@ async def test_operations_show_health_outbox_and_masked_settings(console: Consol
     assert "Hộp thư đi" in page.text and "songoaivu@ubnd.test" in page.text
     sent = await admin.get("/admin/operations?status=bounced")
     assert "Không có thư nào." in sent.text
+
+
+PASTED = """\
+ỦY BAN NHÂN DÂN TỈNH NGHỆ AN
+Số: 88/TB-UBND
+Nghệ An, ngày {day} tháng {month} năm {year}
+THÔNG BÁO
+Kết luận của đồng chí Phùng Thành Vinh - Phó Chủ tịch UBND tỉnh về Dự thảo Đề án hợp tác với các tỉnh của Lào
+_____________
+Ngày {day}/{month}/{year}, đồng chí Phùng Thành Vinh chủ trì cuộc họp. Sau khi nghe báo cáo, đồng chí kết luận:
+1. Đánh giá cao sự chuẩn bị của Sở Ngoại vụ.
+2. Giao Sở Ngoại vụ chủ trì, phối hợp với Sở Tài chính tiếp thu ý kiến, hoàn thiện dự thảo Đề án, trình UBND tỉnh trong {within} ngày làm việc.
+3. Giao Sở Quy hoạch Không Có rà soát danh mục dự án.
+"""
+
+
+async def test_pasting_the_notice_text_gives_a_draft_to_correct_then_issue(
+    console: Console,
+) -> None:
+    office = await console.as_user("office")
+    csrf = csrf_of((await office.get("/admin/notices/new")).text)
+    assert "Dán văn bản thông báo" in (await office.get("/admin/notices/new")).text
+    d = console.today
+    text = PASTED.format(day=d.day, month=d.month, year=d.year, within=15)
+    drafted = await office.post(
+        "/admin/notices/preview", data={"csrf_token": csrf, "source": "text", "text": text}
+    )
+    # The unknown agency cannot be guessed: the draft comes back as YAML to correct.
+    assert drafted.status_code == 422
+    assert "tasks[2].owner" in drafted.text
+    assert "Tiếp thu ý kiến" in drafted.text or "tiếp thu ý kiến" in drafted.text
+    fixed = await office.post(
+        "/admin/notices/preview",
+        data={
+            "csrf_token": csrf,
+            "source": "text",
+            "text": text.replace(PASTED.splitlines()[-1], ""),
+        },
+    )
+    assert fixed.status_code == 200 and "Kiểm tra trước khi ban hành" in fixed.text
+    assert "Sở Ngoại vụ" in fixed.text and "88/TB-UBND" in fixed.text

@@ -21,6 +21,7 @@ from sqlalchemy import case, func, or_, select
 from dondoc.deployment import policies
 from dondoc.domain.notice import NoticeInvalid, Problem
 from dondoc.domain.task import StatusClass
+from dondoc.settings import Settings
 from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
 from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow, TaskRow
@@ -46,16 +47,19 @@ tasks:
 """
 
 
-def draft_from_text(text: str) -> dict[str, Any] | None:
-    """PARSER HOOK — the notice's plain text to a draft (the same dict as the YAML).
+def draft_from_text(text: str, settings: Settings) -> dict[str, Any] | None:
+    """The notice's plain text to a draft in the notice schema, names resolved against
+    the directory; what the text did not give stays empty for the reviewer to fill in."""
+    from dondoc.deployment import calendar_for
+    from dondoc.domain.notice_text import notice_input, parse_notice
+    from dondoc.starter.notice_files import name_book
 
-    The notice-text parser is being written separately; until it is wired in here this
-    returns None and the page says the feature is not available yet. When it exists:
-    ``return parse(text)`` (its draft, as a dict), and the review step below needs no
-    other change: the draft is shown in the YAML box to be checked and corrected.
-    """
-    del text
-    return None
+    if not text.strip():
+        return None
+    draft = parse_notice(
+        text, name_book(settings), calendar_for=lambda d: calendar_for(settings, d)
+    )
+    return notice_input(draft.as_document())
 
 
 @router.get("/notices", response_class=HTMLResponse)
@@ -150,7 +154,7 @@ def _new_page(
             "message": message,
             "rows": range(max(1, min(rows, MAX_TASK_ROWS))),
             "more_rows": min(rows + 5, MAX_TASK_ROWS),
-            "parser_ready": False,
+            "parser_ready": True,
             **context,
         },
         status_code=status_code,
@@ -204,7 +208,9 @@ def notice_from_form(form: dict[str, str]) -> dict[str, Any]:
     return raw
 
 
-def _read_source(form: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
+def _read_source(
+    form: dict[str, str], settings: Settings
+) -> tuple[dict[str, Any] | None, str | None]:
     """The raw notice from the chosen source, or a message saying why it cannot be read."""
     source = form.get("source", "form")
     if source == "yaml":
@@ -221,12 +227,9 @@ def _read_source(form: dict[str, str]) -> tuple[dict[str, Any] | None, str | Non
             )
         return raw, None
     if source == "text":
-        draft = draft_from_text(form.get("text", ""))
+        draft = draft_from_text(form.get("text", ""), settings)
         if draft is None:
-            return (
-                None,
-                "Chức năng đọc văn bản thông báo chưa sẵn sàng; vui lòng nhập theo biểu mẫu hoặc YAML.",
-            )
+            return None, "Vui lòng dán toàn văn thông báo kết luận."
         return draft, None
     return notice_from_form(form), None
 
@@ -242,7 +245,11 @@ async def notice_preview(request: Request, user: OfficeUser) -> HTMLResponse:
     )
     if form.get("more"):
         return _new_page(request, values=form, source="form", rows=min(rows + 5, MAX_TASK_ROWS))
-    raw, message = _read_source(form)
+    raw, message = _read_source(form, settings)
+    if source == "text" and raw is not None:
+        # The draft goes on as YAML: a problem is corrected in the box it is shown in.
+        form = {**form, "yaml": yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100)}
+        source = "yaml"
     if raw is None:
         return _new_page(
             request,
