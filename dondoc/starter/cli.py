@@ -65,6 +65,7 @@ def _print_plan(notice: Notice) -> None:
     from datetime import UTC, datetime
 
     from dondoc.deployment import calendar_for, policies
+    from dondoc.domain.formatting import format_moment
     from dondoc.domain.policy import FollowUpState, plan
     from dondoc.domain.task import TaskStatus
 
@@ -99,8 +100,6 @@ def _print_plan(notice: Notice) -> None:
             limit=8,
         )
         for occ in steps:
-            from dondoc.domain.formatting import format_moment
-
             cc = f" (cc {', '.join(occ.cc)})" if occ.cc else ""
             typer.echo(f"    {format_moment(occ.at)}  {occ.mail.value} → {', '.join(occ.to)}{cc}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -99,8 +100,6 @@ def render_detail(detail: dict[str, Any], row: TaskRow) -> str:
     lines.append("")
     lines.append("Diễn biến:")
     for item in detail["timeline"]:
-        from datetime import datetime
-
         when = format_moment(datetime.fromisoformat(item["at"]))
         lines.append(f"  {when}  {item['label']}: {item['description']} ({item['actor']})")
         for m in item["mails"]:
