@@ -20,6 +20,7 @@ from sqlalchemy import case, func, or_, select
 
 from dondoc.deployment import policies
 from dondoc.domain.notice import NoticeInvalid, Problem
+from dondoc.domain.notice_text.highlight import Piece, highlight
 from dondoc.domain.task import StatusClass
 from dondoc.settings import Settings
 from dondoc.starter.issuing import check_notice, issue_notice
@@ -47,9 +48,10 @@ tasks:
 """
 
 
-def draft_from_text(text: str, settings: Settings) -> dict[str, Any] | None:
-    """The notice's plain text to a draft in the notice schema, names resolved against
-    the directory; what the text did not give stays empty for the reviewer to fill in."""
+def draft_from_text(text: str, settings: Settings) -> tuple[dict[str, Any], list[Piece]] | None:
+    """The notice's plain text to a draft in the notice schema (names resolved against the
+    directory; what the text did not give stays empty for the reviewer), and the text cut
+    into pieces marked with the field each became, to show beside the draft."""
     from dondoc.deployment import calendar_for
     from dondoc.domain.notice_text import notice_input, parse_notice
     from dondoc.starter.notice_files import name_book
@@ -59,7 +61,8 @@ def draft_from_text(text: str, settings: Settings) -> dict[str, Any] | None:
     draft = parse_notice(
         text, name_book(settings), calendar_for=lambda d: calendar_for(settings, d)
     )
-    return notice_input(draft.as_document())
+    document = draft.as_document()
+    return notice_input(document), highlight(text, document)
 
 
 @router.get("/notices", response_class=HTMLResponse)
@@ -137,6 +140,7 @@ def _new_page(
     message: str | None = None,
     rows: int = TASK_ROWS,
     status_code: int = 200,
+    pieces: list[Piece] | None = None,
 ) -> HTMLResponse:
     settings = settings_of(request)
     with session_scope(settings.database_url) as session:
@@ -155,6 +159,8 @@ def _new_page(
             "rows": range(max(1, min(rows, MAX_TASK_ROWS))),
             "more_rows": min(rows + 5, MAX_TASK_ROWS),
             "parser_ready": True,
+            "pieces": pieces or [],
+            "source_text": (values or {}).get("text", ""),
             **context,
         },
         status_code=status_code,
@@ -208,9 +214,7 @@ def notice_from_form(form: dict[str, str]) -> dict[str, Any]:
     return raw
 
 
-def _read_source(
-    form: dict[str, str], settings: Settings
-) -> tuple[dict[str, Any] | None, str | None]:
+def _read_source(form: dict[str, str]) -> tuple[dict[str, Any] | None, str | None]:
     """The raw notice from the chosen source, or a message saying why it cannot be read."""
     source = form.get("source", "form")
     if source == "yaml":
@@ -226,11 +230,6 @@ def _read_source(
                 "YAML phải là một bảng khóa–giá trị (number, date, leader, subject, tasks).",
             )
         return raw, None
-    if source == "text":
-        draft = draft_from_text(form.get("text", ""), settings)
-        if draft is None:
-            return None, "Vui lòng dán toàn văn thông báo kết luận."
-        return draft, None
     return notice_from_form(form), None
 
 
@@ -245,11 +244,22 @@ async def notice_preview(request: Request, user: OfficeUser) -> HTMLResponse:
     )
     if form.get("more"):
         return _new_page(request, values=form, source="form", rows=min(rows + 5, MAX_TASK_ROWS))
-    raw, message = _read_source(form, settings)
-    if source == "text" and raw is not None:
-        # The draft goes on as YAML: a problem is corrected in the box it is shown in.
-        form = {**form, "yaml": yaml.safe_dump(raw, allow_unicode=True, sort_keys=False, width=100)}
-        source = "yaml"
+    pieces: list[Piece] = []
+    if source == "text":
+        drafted = draft_from_text(form.get("text", ""), settings)
+        raw, message = (
+            (drafted[0], None) if drafted else (None, "Vui lòng dán toàn văn thông báo kết luận.")
+        )
+        if drafted is not None:
+            pieces = drafted[1]
+            # The draft goes on as YAML: a problem is corrected in the box it is shown in.
+            form = {
+                **form,
+                "yaml": yaml.safe_dump(drafted[0], allow_unicode=True, sort_keys=False, width=100),
+            }
+            source = "yaml"
+    else:
+        raw, message = _read_source(form)
     if raw is None:
         return _new_page(
             request,
@@ -271,6 +281,7 @@ async def notice_preview(request: Request, user: OfficeUser) -> HTMLResponse:
             problems=err.problems,
             rows=rows,
             status_code=422,
+            pieces=pieces,
         )
     except (OverflowError, ValueError):
         # Dates the calendar cannot place (year 9999 and "15 working days" after it).
