@@ -400,3 +400,4 @@ async def test_pasting_the_notice_text_gives_a_draft_to_correct_then_issue(
     )
     assert fixed.status_code == 200 and "Kiểm tra trước khi ban hành" in fixed.text
     assert "Sở Ngoại vụ" in fixed.text and "88/TB-UBND" in fixed.text
+    assert '<mark class="f-deadline"' in fixed.text  # the source stays beside the draft

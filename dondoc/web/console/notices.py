@@ -308,6 +308,7 @@ async def notice_preview(request: Request, user: OfficeUser) -> HTMLResponse:
             "leader": leader,
             "payload": json.dumps(raw, ensure_ascii=False, default=str),
             "existing": existing,
+            "pieces": pieces,
         },
     )
 
