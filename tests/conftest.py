@@ -15,9 +15,9 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from dondoc.client import SEARCH_ATTRIBUTES
 from dondoc.domain.directory import Directory
 from dondoc.settings import Settings
+from dondoc.starter.dev import temporal_command
 from dondoc.starter.net import free_port
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
@@ -95,21 +95,8 @@ async def dev_temporal() -> AsyncIterator[Client]:
     after a worker restart the way a real server does; those behaviours are tested here.
     """
     port = free_port()
-    flags = [f"--search-attribute={k}={v}" for k, v in SEARCH_ATTRIBUTES.items()]
     process = subprocess.Popen(
-        [
-            installed_binary("temporal"),
-            "server",
-            "start-dev",
-            "--headless",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "error",
-            *flags,
-        ],
+        temporal_command(port, headless=True, log_level="error"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -76,7 +76,13 @@ class MailActivities:
         )
         return f"{self._settings.public_url.rstrip('/')}/t/agency/{token}"
 
-    def _prepare(self, order: MailOrder, code: str, now: datetime) -> _Prepared | MailOutcome:
+    def prepare(
+        self, order: MailOrder, code: str, now: datetime, *, may_open_thread: bool = True
+    ) -> _Prepared | MailOutcome:
+        """Render one recipient's copy and reserve its outbox row.
+
+        A copy resent on request never opens a thread: its Message-ID must be new.
+        """
         with session_scope(self._settings.database_url) as session:
             contact = resolve(session, code)
             if contact is None:
@@ -90,7 +96,8 @@ class MailActivities:
             leader = get_leader(session, order.spec.leader)
             key = mail_key(order.event_id, order.kind, code)
             root = thread_root_id(order.spec.id, code, self._domain)
-            msg_id = root if order.kind in THREAD_OPENERS else message_id(key, self._domain)
+            opens = may_open_thread and order.kind in THREAD_OPENERS
+            msg_id = root if opens else message_id(key, self._domain)
             subj = subject(order.kind, order.spec)
             context = {
                 "subject": subj,
@@ -156,7 +163,7 @@ class MailActivities:
                 error=row.last_error,
             )
 
-    def _mark(self, key: str, status: OutboxStatus, error: str | None = None) -> None:
+    def mark(self, key: str, status: OutboxStatus, error: str | None = None) -> None:
         with session_scope(self._settings.database_url) as session:
             mark(session, key, status, now=datetime.now(UTC), error=error)
 
@@ -166,7 +173,7 @@ class MailActivities:
         now = datetime.now(UTC)
         outcomes: list[MailOutcome] = []
         for code in dict.fromkeys([*order.to, *order.cc]):
-            prepared = await asyncio.to_thread(self._prepare, order, code, now)
+            prepared = await asyncio.to_thread(self.prepare, order, code, now)
             if isinstance(prepared, MailOutcome):
                 outcomes.append(prepared)
                 continue
@@ -180,14 +187,14 @@ class MailActivities:
             refused = await deliver(self._settings, prepared.message, prepared.envelope)
             if refused is not None:
                 await asyncio.to_thread(
-                    self._mark, prepared.key, OutboxStatus.BOUNCED, refused.reason
+                    self.mark, prepared.key, OutboxStatus.BOUNCED, refused.reason
                 )
                 log.warning("mail_bounced", key=prepared.key, reason=refused.reason)
                 outcomes.append(
                     MailOutcome(recipient=code, status="bounced", detail=refused.reason)
                 )
                 continue
-            await asyncio.to_thread(self._mark, prepared.key, OutboxStatus.SENT)
+            await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.SENT)
             log.info("mail_sent", key=prepared.key, to=prepared.envelope)
             outcomes.append(MailOutcome(recipient=code, status="sent"))
         return outcomes

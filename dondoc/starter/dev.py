@@ -136,10 +136,20 @@ def _search_attribute_flags() -> list[str]:
     return flags
 
 
-def temporal_command(temporal_port: int, db_file: Path, namespace: str) -> list[str]:
+def temporal_command(
+    temporal_port: int,
+    db_file: Path | None = None,
+    namespace: str = "default",
+    *,
+    headless: bool = False,
+    log_level: str = "warn",
+) -> list[str]:
     """The dev server's command line; the workflow upserts SEARCH_ATTRIBUTES, so they are
-    registered here (and again by ``ensure_search_attributes`` for older data files)."""
-    return [
+    registered here (and again by ``ensure_search_attributes`` for older data files).
+
+    Without ``db_file`` the server keeps its state in memory (tests, history recording).
+    """
+    command = [
         installed_binary("temporal"),
         "server",
         "start-dev",
@@ -147,16 +157,16 @@ def temporal_command(temporal_port: int, db_file: Path, namespace: str) -> list[
         "127.0.0.1",
         "--port",
         str(temporal_port),
-        "--ui-port",
-        str(temporal_port + UI_PORT_OFFSET),
-        "--db-filename",
-        str(db_file),
         "--namespace",
         namespace,
         "--log-level",
-        "warn",
+        log_level,
         *_search_attribute_flags(),
     ]
+    command += ["--headless"] if headless else ["--ui-port", str(temporal_port + UI_PORT_OFFSET)]
+    if db_file is not None:
+        command += ["--db-filename", str(db_file)]
+    return command
 
 
 def _parent_death_signal() -> Callable[[], None] | None:

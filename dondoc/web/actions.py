@@ -28,7 +28,13 @@ from dondoc.domain import requests as rq
 from dondoc.domain.task import Action
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
-from dondoc.store.agency_actions import ActionStatus, due_for_retry, note_attempt, settle
+from dondoc.store.agency_actions import (
+    ActionStatus,
+    due_for_retry,
+    note_attempt,
+    record_action,
+    settle,
+)
 from dondoc.store.db import session_scope
 from dondoc.workflows.task import TaskWorkflow
 
@@ -157,3 +163,57 @@ class ActionRelay:
                 outcome=type(outcome).__name__,
             )
         return answered
+
+
+@dataclass(frozen=True, slots=True)
+class Performed:
+    outcome: Outcome
+    repeated: bool
+    """The same key was sent before (a double submit, or an integration's retry)."""
+
+
+async def perform(
+    settings: Settings,
+    client: Callable[[], Awaitable[Client | None]],
+    task_id: str,
+    action: Action,
+    request: rq._Request,
+    key: str,
+    timeout: float = 8.0,
+) -> Performed:
+    """Keep the action, send it, settle it: Applied, Refused, or Deferred to the relay."""
+    now = datetime.now(UTC)
+    # Committed before anything is sent: from here on the action cannot be lost.
+    with session_scope(settings.database_url) as session:
+        kept, created = record_action(
+            session,
+            key=key,
+            task_id=task_id,
+            action=action.value,
+            actor=request.actor,
+            payload=request.model_dump(mode="json"),
+            now=now,
+        )
+        previous, message = kept.status, kept.message
+        same_task = kept.task_id == task_id and kept.action == action.value
+    if not same_task:
+        return Performed(Refused("Mã thao tác này đã được dùng cho một thao tác khác."), True)
+    if not created and previous == ActionStatus.REFUSED.value:
+        return Performed(Refused(message or "Thao tác đã bị từ chối trước đó."), True)
+    temporal = await client()
+    if temporal is None:
+        return Performed(Deferred("temporal unreachable"), not created)
+    outcome = await send_update(temporal, task_id, action, request, key, timeout)
+    with session_scope(settings.database_url) as session:
+        if isinstance(outcome, Applied):
+            settle(session, key, ActionStatus.APPLIED, None, datetime.now(UTC))
+        elif isinstance(outcome, Refused):
+            settle(session, key, ActionStatus.REFUSED, outcome.message, datetime.now(UTC))
+    log.info(
+        "action_sent",
+        task=task_id,
+        action=action.value,
+        actor=request.actor,
+        outcome=type(outcome).__name__,
+    )
+    return Performed(outcome, not created)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from temporalio.client import Client
 
 from dondoc.domain import requests as rq
 from dondoc.domain.events import EVENT_LABELS, EventKind
@@ -33,13 +34,12 @@ from dondoc.domain.tokens import (
 )
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
-from dondoc.store.agency_actions import ActionStatus, pending_for_task, record_action, settle
-from dondoc.store.db import session_scope
+from dondoc.store.agency_actions import pending_for_task
 from dondoc.store.directory import display_name, get_leader
 from dondoc.store.events import list_events
 from dondoc.store.tables import TaskRow
 from dondoc.store.tasks import get_task, list_tasks, spec_of, status_of
-from dondoc.web.actions import Applied, Deferred, Refused, send_update
+from dondoc.web.actions import Deferred, Refused, perform
 from dondoc.web.deps import get_app_settings, get_session, templates
 
 log = structlog.get_logger(__name__)
@@ -263,33 +263,16 @@ async def task_action(
     except ValidationError as err:
         return again(422, _missing_fields(err))
 
-    now = datetime.now(UTC)
-    # Written and committed before anything is sent: from here on the click cannot be lost.
-    with session_scope(settings.database_url) as own:
-        kept, created = record_action(
-            own,
-            key=nonce,
-            task_id=row.id,
-            action=act.value,
-            actor=req.actor,
-            payload=req.model_dump(mode="json"),
-            now=now,
-        )
-        previous = (kept.status, kept.message)
-    if not created and previous[0] == ActionStatus.REFUSED.value:
-        return again(409, previous[1])
+    async def client() -> Client | None:
+        try:
+            return await request.app.state.temporal.get()
+        except Exception as err:
+            log.warning("temporal_unreachable", task=row.id, action=act.value, error=repr(err))
+            return None
 
-    try:
-        client = await request.app.state.temporal.get()
-    except Exception as err:
-        log.warning("temporal_unreachable", task=row.id, action=act.value, error=repr(err))
-        return again(202, None, notice=DEFERRED_TEXT)
-    outcome = await send_update(client, row.id, act, req, nonce, UPDATE_TIMEOUT)
-    with session_scope(settings.database_url) as own:
-        if isinstance(outcome, Applied):
-            settle(own, nonce, ActionStatus.APPLIED, None, datetime.now(UTC))
-        elif isinstance(outcome, Refused):
-            settle(own, nonce, ActionStatus.REFUSED, outcome.message, datetime.now(UTC))
+    # perform() keeps the click before sending it: from then on it cannot be lost.
+    performed = await perform(settings, client, row.id, act, req, nonce, UPDATE_TIMEOUT)
+    outcome, created = performed.outcome, not performed.repeated
     if isinstance(outcome, Deferred):
         log.warning("update_deferred", task=row.id, action=act.value, reason=outcome.reason)
         return again(202, None, notice=DEFERRED_TEXT)

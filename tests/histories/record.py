@@ -26,13 +26,13 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 
-from dondoc.client import SEARCH_ATTRIBUTES, connect
+from dondoc.client import connect
 from dondoc.domain import requests as rq
 from dondoc.domain.directory import Agency, Directory, Leader, Office
 from dondoc.domain.task import CompletionReport
 from dondoc.logs import configure_logging
 from dondoc.settings import Settings
-from dondoc.starter.binaries import installed_binary
+from dondoc.starter.dev import temporal_command
 from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.starter.net import free_port
 from dondoc.store.db import migrate, session_scope
@@ -165,21 +165,8 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("WARNING")
     port = free_port()
-    flags = [f"--search-attribute={k}={v}" for k, v in SEARCH_ATTRIBUTES.items()]
     server = subprocess.Popen(
-        [
-            installed_binary("temporal"),
-            "server",
-            "start-dev",
-            "--headless",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "error",
-            *flags,
-        ],
+        temporal_command(port, headless=True, log_level="error"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -111,7 +111,7 @@ def role_of(code: str, order: MailOrder) -> Role:
 
 
 def context(order: MailOrder, code: str, now: datetime) -> dict[str, Any]:
-    """What MailActivities._prepare hands the renderer, without the database."""
+    """What MailActivities.prepare hands the renderer, without the database."""
     role = role_of(code, order)
     agency = role in (Role.OWNER, Role.COORDINATOR, Role.OTHER)
     return {

@@ -9,22 +9,12 @@ submit is one action, and an action made while Temporal is down is applied by th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
-
-import structlog
-from temporalio.client import Client
 
 from dondoc.domain import requests as rq
 from dondoc.domain.task import Action
-from dondoc.settings import Settings
-from dondoc.store.agency_actions import ActionStatus, record_action, settle
-from dondoc.store.db import session_scope
-from dondoc.web.actions import Applied, Deferred, Outcome, Refused, send_update
-
-log = structlog.get_logger(__name__)
+from dondoc.web.actions import Applied, Deferred, Performed, Refused, perform
 
 OFFICE_ACTIONS: tuple[Action, ...] = (
     Action.DECIDE_EXTENSION,
@@ -76,58 +66,6 @@ def office_request(action: Action, actor: str, fields: Mapping[str, Any]) -> rq.
     if action == Action.REOPEN:
         return rq.Reopen(actor=actor, reason=fields.get("reason", ""))
     raise ValueError(f"not an office action: {action}")
-
-
-@dataclass(frozen=True, slots=True)
-class Performed:
-    outcome: Outcome
-    repeated: bool
-    """The same key was sent before (a double submit, or an integration's retry)."""
-
-
-async def perform(
-    settings: Settings,
-    client: Callable[[], Awaitable[Client | None]],
-    task_id: str,
-    action: Action,
-    request: rq._Request,
-    key: str,
-) -> Performed:
-    now = datetime.now(UTC)
-    # Committed before anything is sent: from here on the action cannot be lost.
-    with session_scope(settings.database_url) as session:
-        kept, created = record_action(
-            session,
-            key=key,
-            task_id=task_id,
-            action=action.value,
-            actor=request.actor,
-            payload=request.model_dump(mode="json"),
-            now=now,
-        )
-        previous, message = kept.status, kept.message
-        same_task = kept.task_id == task_id and kept.action == action.value
-    if not same_task:
-        return Performed(Refused("Mã thao tác này đã được dùng cho một thao tác khác."), True)
-    if not created and previous == ActionStatus.REFUSED.value:
-        return Performed(Refused(message or "Thao tác đã bị từ chối trước đó."), True)
-    temporal = await client()
-    if temporal is None:
-        return Performed(Deferred("temporal unreachable"), not created)
-    outcome = await send_update(temporal, task_id, action, request, key, UPDATE_TIMEOUT)
-    with session_scope(settings.database_url) as session:
-        if isinstance(outcome, Applied):
-            settle(session, key, ActionStatus.APPLIED, None, datetime.now(UTC))
-        elif isinstance(outcome, Refused):
-            settle(session, key, ActionStatus.REFUSED, outcome.message, datetime.now(UTC))
-    log.info(
-        "office_action",
-        task=task_id,
-        action=action.value,
-        actor=request.actor,
-        outcome=type(outcome).__name__,
-    )
-    return Performed(outcome, not created)
 
 
 __all__ = [

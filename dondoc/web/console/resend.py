@@ -15,31 +15,23 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parseaddr
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dondoc.activities.contacts import resolve
-from dondoc.activities.mail_render import recipient_role, render
 from dondoc.activities.mailing import MailActivities
-from dondoc.activities.message import Envelope, build_message
 from dondoc.activities.smtp import TransientMailError, deliver
-from dondoc.deployment import calendar_for
 from dondoc.domain.events import EventKind
 from dondoc.domain.mail import (
     SUBJECT_ACTIONS,
     MailKind,
     MailOrder,
-    mail_key,
-    message_id,
-    subject,
-    thread_root_id,
+    MailOutcome,
 )
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
-from dondoc.store.directory import display_name, get_leader, get_office
-from dondoc.store.outbox import OutboxStatus, mark, reserve
+from dondoc.store.directory import display_name
+from dondoc.store.outbox import OutboxStatus
 from dondoc.store.tables import EventRow, OutboxRow, TaskRow
 from dondoc.store.tasks import spec_of, status_of
 
@@ -117,7 +109,6 @@ async def resend_mail(
     """Send the chosen mail (``event_id|kind``; the newest if None) again to its recipients."""
     now = datetime.now(UTC)
     mailer = MailActivities(settings)
-    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "dondoc.local"
     with session_scope(settings.database_url) as session:
         row = session.get(TaskRow, task_id)
         if row is None:
@@ -162,106 +153,20 @@ async def resend_mail(
     sent: list[str] = []
     failed: list[str] = []
     for code in dict.fromkeys([*to, *cc]):
-        prepared = _prepare(settings, mailer, domain, order, code, now)
-        if prepared is None:
+        prepared = mailer.prepare(order, code, now, may_open_thread=False)
+        if isinstance(prepared, MailOutcome):
             failed.append(code)
             continue
-        key, message, envelope = prepared
         try:
-            refused = await deliver(settings, message, envelope)
+            refused = await deliver(settings, prepared.message, prepared.envelope)
         except TransientMailError as err:
-            _mark(settings, key, OutboxStatus.FAILED, str(err))
+            mailer.mark(prepared.key, OutboxStatus.FAILED, str(err))
             failed.append(code)
             continue
         if refused is not None:
-            _mark(settings, key, OutboxStatus.BOUNCED, refused.reason)
+            mailer.mark(prepared.key, OutboxStatus.BOUNCED, refused.reason)
             failed.append(code)
             continue
-        _mark(settings, key, OutboxStatus.SENT)
+        mailer.mark(prepared.key, OutboxStatus.SENT)
         sent.append(code)
     return Resent(kind=kind, sent=sent, failed=failed, event_id=event_id)
-
-
-def _mark(settings: Settings, key: str, status: OutboxStatus, error: str | None = None) -> None:
-    with session_scope(settings.database_url) as session:
-        mark(session, key, status, now=datetime.now(UTC), error=error)
-
-
-def _prepare(
-    settings: Settings,
-    mailer: MailActivities,
-    domain: str,
-    order: MailOrder,
-    code: str,
-    now: datetime,
-) -> tuple[str, object, list[str]] | None:
-    """Render one recipient's copy and reserve its outbox row (as the mail activity does)."""
-    with session_scope(settings.database_url) as session:
-        contact = resolve(session, code)
-        if contact is None:
-            return None
-        to = [c for c in (resolve(session, x) for x in order.to) if c is not None]
-        cc = [c for c in (resolve(session, x) for x in order.cc) if c is not None]
-        office = get_office(session)
-        leader = get_leader(session, order.spec.leader)
-        key = mail_key(order.event_id, order.kind, code)
-        subj = subject(order.kind, order.spec)
-        body = render(
-            order.kind,
-            {
-                "subject": subj,
-                "recipient_name": contact.name,
-                "is_owner": code == order.status.owner,
-                "spec": order.spec,
-                "status": order.status,
-                "owner_name": display_name(session, order.status.owner),
-                "coordinator_names": [display_name(session, c) for c in order.spec.coordinators],
-                "leader_label": f"{leader.title} {leader.name}" if leader else order.spec.leader,
-                "office_name": office.name if office else "Văn phòng UBND tỉnh",
-                "link": mailer.link_for(order, contact, now),
-                "agency_link": mailer.agency_link_for(contact, now),
-                "note": order.note,
-                "recipient_role": recipient_role(code, contact.is_agency, order),
-                "now": now,
-                "calendar": calendar_for(settings, order.spec.notice_date),
-            },
-        )
-        msg_id = message_id(key, domain)
-        message = build_message(
-            Envelope(
-                subject=subj,
-                sender=settings.mail_from,
-                to=[(c.name, c.email) for c in to] or [(contact.name, contact.email)],
-                cc=[(c.name, c.email) for c in cc],
-                reply_to=settings.mail_reply_to or (office.email if office else settings.mail_from),
-                message_id=msg_id,
-                thread_root=thread_root_id(order.spec.id, code, domain),
-                date=now,
-                extra={
-                    "X-Dondoc-Task": order.spec.id,
-                    "X-Dondoc-Kind": order.kind.value,
-                    "X-Dondoc-Event": order.event_id,
-                },
-            ),
-            body.text,
-            body.html,
-        )
-        envelope = [contact.email, *contact.cc]
-        reserve(
-            session,
-            OutboxRow(
-                key=key,
-                task_id=order.spec.id,
-                event_id=order.event_id,
-                kind=order.kind.value,
-                recipient=code,
-                to_addrs=envelope,
-                cc_addrs=[c.email for c in cc],
-                subject=subj,
-                message_id=msg_id,
-                status=OutboxStatus.PENDING.value,
-                attempts=0,
-                created_at=now,
-            ),
-        )
-        return key, message, envelope
