@@ -43,17 +43,17 @@ from sqlalchemy import text
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from dondoc.client import SEARCH_ATTRIBUTES
+from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.devstack.binaries import installed_binary
+from dondoc.devstack.net import free_port
 from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.logs import configure_logging
 from dondoc.settings import Settings
-from dondoc.starter.binaries import installed_binary
-from dondoc.starter.issuing import check_notice, issue_notice
-from dondoc.starter.net import free_port
 from dondoc.store.db import engine_for, session_scope
 from dondoc.store.users import add_user
 from dondoc.web.app import create_app
 from dondoc.worker import build_worker
+from dondoc.workflows.search_attributes import registration
 
 TARGET_P95_MS = 150.0
 PASSWORD = "bench-password-1"
@@ -117,7 +117,7 @@ def p(times: list[float], q: float) -> float:
 
 async def start_temporal() -> tuple[subprocess.Popen[bytes], Client]:
     port = free_port()
-    flags = [f"--search-attribute={k}={v}" for k, v in SEARCH_ATTRIBUTES.items()]
+    flags = [f"--search-attribute={k}={v}" for k, v in registration().items()]
     process = subprocess.Popen(
         [installed_binary("temporal"), "server", "start-dev", "--headless", "--ip", "127.0.0.1",
          "--port", str(port), "--log-level", "error", *flags],

@@ -31,11 +31,11 @@ from typing import Any
 
 import yaml
 
+from dondoc.commands.notice_text import read_notice_text
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.directory import Directory
 from dondoc.domain.notice_text import AgencyGroup, NameBook, parse_notice
 from dondoc.domain.vietnam_calendar import parse_overrides, vietnam_calendar
-from dondoc.starter.notice_files import read_notice_text
 
 CORPUS = Path(__file__).parents[1] / "tests" / "notices"
 

@@ -1,6 +1,6 @@
 """Sixty simulated days of a 50-task notice: Đôn đốc against bare Temporal, in one run.
 
-Đôn đốc: ``dondoc.starter.simulate.simulate`` — real TaskWorkflows, real activities (SQLite
+Đôn đốc: ``dondoc.devstack.simulate.simulate`` — real TaskWorkflows, real activities (SQLite
 writes, Jinja2 rendering, SMTP to a real aiosmtpd sink) on the time-skipping test server.
 Bare Temporal: on a fresh time-skipping server, 50 minimal workflows that sleep through the
 same number of timers and call one no-op activity per mail the Đôn đốc run sent.
@@ -23,18 +23,28 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from dondoc.devstack.binaries import installed_binary
+from dondoc.devstack.simulate import simulate
 from dondoc.domain.directory import Agency, Directory, Leader, Office
 from dondoc.logs import configure_logging
 from dondoc.settings import Settings
-from dondoc.starter.binaries import installed_binary
-from dondoc.starter.simulate import simulate
 
 
 def directory(agencies: int) -> Directory:
     return Directory(
         office=Office(name="Văn phòng UBND tỉnh", email="vanphong@bench.example"),
-        leaders=[Leader(code="PCT", name="Phùng Thành Vinh", title="Phó Chủ tịch UBND tỉnh", email="pct@bench.example")],
-        agencies=[Agency(code=f"S{i:02d}", name=f"Sở số {i}", email=f"s{i}@bench.example") for i in range(agencies)],
+        leaders=[
+            Leader(
+                code="PCT",
+                name="Phùng Thành Vinh",
+                title="Phó Chủ tịch UBND tỉnh",
+                email="pct@bench.example",
+            )
+        ],
+        agencies=[
+            Agency(code=f"S{i:02d}", name=f"Sở số {i}", email=f"s{i}@bench.example")
+            for i in range(agencies)
+        ],
     )
 
 
@@ -52,7 +62,13 @@ def notice(tasks: int, start: date) -> dict:
                 "deadline": phrase,
             }
         )
-    return {"number": "99/TB-UBND", "date": start.isoformat(), "leader": "PCT", "subject": "Bench", "tasks": items}
+    return {
+        "number": "99/TB-UBND",
+        "date": start.isoformat(),
+        "leader": "PCT",
+        "subject": "Bench",
+        "tasks": items,
+    }
 
 
 async def bare(schedule: dict[str, list[float]], days: int) -> float:
@@ -65,7 +81,9 @@ async def bare(schedule: dict[str, list[float]], days: int) -> float:
         queue = f"bare-{uuid.uuid4()}"
         async with Worker(env.client, task_queue=queue, workflows=[BareLadder], activities=[noop]):
             for steps in schedule.values():
-                await env.client.start_workflow(BareLadder.run, steps, id=f"bare-{uuid.uuid4()}", task_queue=queue)
+                await env.client.start_workflow(
+                    BareLadder.run, steps, id=f"bare-{uuid.uuid4()}", task_queue=queue
+                )
             await env.sleep(timedelta(days=days))
             await asyncio.sleep(0.5)
         return time.perf_counter() - began
@@ -93,12 +111,17 @@ async def main() -> None:
         for mail in result.mails:
             schedule.setdefault(mail.task, []).append(mail.at.timestamp())
         gaps = {
-            task: [max(0.0, b - a) for a, b in zip([result.started_at.timestamp(), *times], times, strict=False)]
+            task: [
+                max(0.0, b - a)
+                for a, b in zip([result.started_at.timestamp(), *times], times, strict=False)
+            ]
             for task, times in schedule.items()
         }
         theirs.append(await bare(gaps, args.days))
     o, t = statistics.median(ours), statistics.median(theirs)
-    print(f"command: .venv/bin/python bench/simulate_notice.py --tasks {args.tasks} --days {args.days} --rounds {args.rounds}")
+    print(
+        f"command: .venv/bin/python bench/simulate_notice.py --tasks {args.tasks} --days {args.days} --rounds {args.rounds}"
+    )
     print(f"mails per run: {mails}")
     print(f"dondoc simulate   median {o:6.2f} s  runs {[round(x, 2) for x in ours]}")
     print(f"bare Temporal     median {t:6.2f} s  runs {[round(x, 2) for x in theirs]}")

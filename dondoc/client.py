@@ -7,16 +7,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from dondoc.settings import Settings
 
-SEARCH_ATTRIBUTES: dict[str, str] = {
-    "DondocOwner": "Keyword",
-    "DondocLeader": "Keyword",
-    "DondocNotice": "Keyword",
-    "DondocState": "Keyword",
-    "DondocStatusClass": "Keyword",
-    "DondocDeadline": "Datetime",
-}
-
-
 # Set once this process has made a client; the CLI then skips interpreter teardown, where
 # the SDK's Rust threads can abort a short-lived process (temporalio/sdk-python#300).
 connected = False

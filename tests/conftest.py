@@ -15,10 +15,10 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.devstack.net import free_port
+from dondoc.devstack.temporal import temporal_command
 from dondoc.domain.directory import Directory
 from dondoc.settings import Settings
-from dondoc.starter.dev import temporal_command
-from dondoc.starter.net import free_port
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
 

@@ -128,7 +128,10 @@ class DigestActivities:
                 continue
             refused = await deliver(self._settings, message, envelope)
             await asyncio.to_thread(
-                self._mark, key, OutboxStatus.BOUNCED if refused else OutboxStatus.SENT, refused.reason if refused else None
+                self._mark,
+                key,
+                OutboxStatus.BOUNCED if refused else OutboxStatus.SENT,
+                refused.reason if refused else None,
             )
             sent += 0 if refused else 1
         log.info("digests_sent", day=day.isoformat(), sent=sent)

@@ -173,7 +173,9 @@ class MailActivities:
         now = datetime.now(UTC)
         outcomes: list[MailOutcome] = []
         for code in dict.fromkeys([*order.to, *order.cc]):
-            prepared = await asyncio.to_thread(self.prepare, order, code, now)
+            prepared = await asyncio.to_thread(
+                self.prepare, order, code, now, may_open_thread=not order.resend
+            )
             if isinstance(prepared, MailOutcome):
                 outcomes.append(prepared)
                 continue

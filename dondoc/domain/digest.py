@@ -33,7 +33,9 @@ class Digest(BaseModel):
 SOON_WORKING_DAYS = 5
 
 
-def build_digest(agency: str, day: date, items: list[DigestItem], cal: WorkingCalendar, now: datetime) -> Digest:
+def build_digest(
+    agency: str, day: date, items: list[DigestItem], cal: WorkingCalendar, now: datetime
+) -> Digest:
     """Overdue first (oldest first), then due within five working days, then the rest."""
     horizon = cal.end_of_day(cal.add_working_days(day, SOON_WORKING_DAYS))
     ordered = sorted(items, key=lambda i: (i.deadline is None, i.deadline or now))

@@ -78,6 +78,8 @@ class MailOrder(BaseModel):
     spec: TaskSpec
     status: TaskStatus
     note: str = ""
+    resend: bool = False
+    """A copy sent again on request: a new message, never the one that opens a thread."""
 
 
 class MailOutcome(BaseModel):

@@ -1,46 +1,54 @@
-"""What people ask of a task: the inputs of the workflow's Updates, validated at the edge."""
+"""What people ask of a task: the inputs of the workflow's Updates, validated at the edge.
+
+``REQUESTS`` is the one table from an action to its input; ``request_from`` builds any of
+them from the fields of a form or a JSON body, for the link pages, the console and the API.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from dondoc.domain.task import CompletionReport
+from dondoc.domain.mail import MailKind
+from dondoc.domain.task import Action, CompletionReport
 
 
-class _Request(BaseModel):
+class Request(BaseModel):
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
 
     actor: str = Field(min_length=1, max_length=200)
     """Who acts: ``agency:CODE`` from a mailed link, ``user:NAME`` from the console, ``api:NAME``."""
 
 
-class Acknowledge(_Request):
+class Acknowledge(Request):
     note: str = Field(default="", max_length=2000)
 
 
-class Complete(_Request):
+class Complete(Request):
     report: CompletionReport
 
 
-class ReportProgress(_Request):
+class ReportProgress(Request):
     note: str = Field(min_length=1, max_length=4000)
 
 
-class RequestExtension(_Request):
+class RequestExtension(Request):
     new_deadline: str = Field(min_length=1, max_length=200)
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class DecideExtension(_Request):
+class DecideExtension(Request):
     approve: bool
     note: str = Field(default="", max_length=2000)
 
 
-class ProposeReassignment(_Request):
+class ProposeReassignment(Request):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class Reassign(_Request):
+class Reassign(Request):
     owner: str = Field(min_length=1, max_length=64)
     note: str = Field(min_length=1, max_length=2000)
 
@@ -50,20 +58,78 @@ class Reassign(_Request):
         return v.upper()
 
 
-class Confirm(_Request):
+class Confirm(Request):
     note: str = Field(default="", max_length=2000)
 
 
-class ReturnReport(_Request):
+class ReturnReport(Request):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class Cancel(_Request):
+class Cancel(Request):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class Reopen(_Request):
+class Reopen(Request):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class Resend(Request):
+    """Send one of the task's mails again, at the office's request ("we never got it").
+
+    The command layer reads the original mail (kind, recipients, note) from the audit
+    trail; the workflow records the resend and sends a new copy in the task's thread.
+    """
+
+    reason: str = Field(min_length=1, max_length=2000)
+    mail: MailKind
+    to: tuple[str, ...] = Field(min_length=1)
+    cc: tuple[str, ...] = ()
+    note: str = Field(default="", max_length=4000)
+    names: str = Field(default="", max_length=4000)
+    """The recipients as people read them, for the timeline."""
+    resent_from: str = Field(min_length=1, max_length=200)
+    """The event whose mail this copies."""
+
+
+REQUESTS: dict[Action, type[Request]] = {
+    Action.ACKNOWLEDGE: Acknowledge,
+    Action.COMPLETE: Complete,
+    Action.REPORT_PROGRESS: ReportProgress,
+    Action.REQUEST_EXTENSION: RequestExtension,
+    Action.DECIDE_EXTENSION: DecideExtension,
+    Action.PROPOSE_REASSIGNMENT: ProposeReassignment,
+    Action.REASSIGN: Reassign,
+    Action.CONFIRM: Confirm,
+    Action.RETURN_REPORT: ReturnReport,
+    Action.CANCEL: Cancel,
+    Action.REOPEN: Reopen,
+    Action.RESEND: Resend,
+}
+
+
+def request_from(action: Action, actor: str, fields: Mapping[str, Any]) -> Request:
+    """The Update's input from a form's or a JSON body's fields; pydantic's
+    ValidationError names what is missing or wrong.
+
+    A form sends a completion report as flat fields (``summary``, ``document_number``,
+    ``link``); a text field the form left out counts as empty, so the message is the same
+    whether the browser sent it blank or not at all. Other fields (tokens) are ignored.
+    """
+    model = REQUESTS[action]
+    values: dict[str, Any] = {"actor": actor}
+    for name, info in model.model_fields.items():
+        if name == "actor":
+            continue
+        if name == "report" and "report" not in fields:
+            values["report"] = {
+                part: fields.get(part, "") for part in ("summary", "document_number", "link")
+            }
+        elif name in fields:
+            values[name] = fields[name]
+        elif info.annotation is str:
+            values[name] = ""
+    return model.model_validate(values)
 
 
 def agency_of(actor: str) -> str | None:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from dondoc.domain.deadlines import Deadline
+from dondoc.domain.refusals import Refusal, RefusalCode
 
 
 class TaskState(StrEnum):
@@ -33,6 +34,9 @@ STATE_LABELS: dict[TaskState, str] = {
 OPEN_STATES = frozenset(
     {TaskState.ASSIGNED, TaskState.ACKNOWLEDGED, TaskState.AWAITING_CONFIRMATION}
 )
+RUNNING_STATES = frozenset({TaskState.ASSIGNED, TaskState.ACKNOWLEDGED})
+"""Open and not waiting for the office: the only states whose class moves with the clock
+(a report, a completion or a cancellation fixes it)."""
 
 
 class StatusClass(StrEnum):
@@ -68,6 +72,7 @@ class Action(StrEnum):
     RETURN_REPORT = "return_report"
     CANCEL = "cancel"
     REOPEN = "reopen"
+    RESEND = "resend"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -82,6 +87,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RETURN_REPORT: "Trả lại báo cáo",
     Action.CANCEL: "Hủy nhiệm vụ",
     Action.REOPEN: "Mở lại nhiệm vụ",
+    Action.RESEND: "Gửi lại thư",
 }
 
 AGENCY_ACTIONS = frozenset(
@@ -93,6 +99,15 @@ AGENCY_ACTIONS = frozenset(
         Action.PROPOSE_REASSIGNMENT,
     }
 )
+OFFICE_ACTIONS: tuple[Action, ...] = (
+    Action.DECIDE_EXTENSION,
+    Action.REASSIGN,
+    Action.CONFIRM,
+    Action.RETURN_REPORT,
+    Action.CANCEL,
+    Action.REOPEN,
+)
+"""The office's decisions on a task, in the order the console offers them."""
 
 
 class Signer(BaseModel):
@@ -170,12 +185,25 @@ class TaskStatus(BaseModel):
         return finished is not None and finished > due
 
     def status_class(self, now: datetime) -> StatusClass:
+        """The one rule of the reporting classes; ``live_class`` is its shortcut for a
+        class recorded earlier, and the store's SQL follows ``live_class``."""
         if self.state == TaskState.CANCELLED:
             return StatusClass.CANCELLED
         late = self.is_overdue(now)
         if self.state == TaskState.COMPLETED:
             return StatusClass.DONE_LATE if late else StatusClass.DONE_ON_TIME
         return StatusClass.IN_PROGRESS_OVERDUE if late else StatusClass.IN_PROGRESS_ON_TIME
+
+
+def live_class(
+    state: TaskState | str, recorded: StatusClass | str, deadline: datetime | None, now: datetime
+) -> StatusClass:
+    """The class as of ``now`` of a task whose class was recorded at its last event: a
+    running task is overdue once its deadline has passed; any other keeps its class."""
+    if state in RUNNING_STATES:
+        late = deadline is not None and deadline < now
+        return StatusClass.IN_PROGRESS_OVERDUE if late else StatusClass.IN_PROGRESS_ON_TIME
+    return StatusClass(recorded)
 
 
 _ALLOWED: dict[Action, frozenset[TaskState]] = {
@@ -190,6 +218,7 @@ _ALLOWED: dict[Action, frozenset[TaskState]] = {
     Action.RETURN_REPORT: frozenset({TaskState.AWAITING_CONFIRMATION}),
     Action.CANCEL: OPEN_STATES,
     Action.REOPEN: frozenset({TaskState.COMPLETED}),
+    Action.RESEND: OPEN_STATES | {TaskState.COMPLETED},
 }
 
 _REFUSALS: dict[TaskState, str] = {
@@ -202,22 +231,37 @@ _REFUSALS: dict[TaskState, str] = {
 
 
 def allowed_actions(state: TaskState) -> list[Action]:
-    return [a for a, states in _ALLOWED.items() if state in states]
+    """The actions the pages offer in ``state`` (a resend is offered on its own)."""
+    return [a for a, states in _ALLOWED.items() if state in states and a != Action.RESEND]
 
 
-def refusal(action: Action, status: TaskStatus) -> str | None:
-    """Why ``action`` may not run now, in words for the person who tried; None if it may."""
+def refusal(action: Action, status: TaskStatus) -> Refusal | None:
+    """Why ``action`` may not run in the task's state, in words for the person who tried;
+    None if the state allows it."""
     if status.state in _ALLOWED[action]:
         if action == Action.DECIDE_EXTENSION and status.pending_extension is None:
-            return "Không có đề nghị gia hạn nào đang chờ quyết định."
+            return Refusal(
+                RefusalCode.NO_PENDING_EXTENSION,
+                "Không có đề nghị gia hạn nào đang chờ quyết định.",
+            )
         if action == Action.REQUEST_EXTENSION and status.pending_extension is not None:
-            return "Đã có một đề nghị gia hạn đang chờ Văn phòng quyết định."
+            return Refusal(
+                RefusalCode.ALREADY_DONE,
+                "Đã có một đề nghị gia hạn đang chờ Văn phòng quyết định.",
+            )
         return None
     if (
         action == Action.ACKNOWLEDGE
         and status.state != TaskState.CANCELLED
         and status.acknowledged_at is not None
     ):
-        return "Nhiệm vụ đã được tiếp nhận trước đó."
+        return Refusal(RefusalCode.ALREADY_DONE, "Nhiệm vụ đã được tiếp nhận trước đó.")
+    # The agency's work is reported already: to the agency, another click is a repeat.
+    reported = status.state in (TaskState.AWAITING_CONFIRMATION, TaskState.COMPLETED)
+    code = (
+        RefusalCode.ALREADY_DONE
+        if reported and action in AGENCY_ACTIONS
+        else RefusalCode.NOT_ALLOWED_NOW
+    )
     label = ACTION_LABELS[action]
-    return f"Không thể «{label}»: {_REFUSALS[status.state]}."
+    return Refusal(code, f"Không thể «{label}»: {_REFUSALS[status.state]}.")

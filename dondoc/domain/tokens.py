@@ -93,7 +93,11 @@ def read_form(form_token: str, link_token: str, action: str, keys: list[str]) ->
         payload = _serializer(keys, FORM_SALT).loads(form_token)
     except BadSignature:
         return None
-    if not isinstance(payload, dict) or payload.get("l") != link_token[-24:] or payload.get("a") != action:
+    if (
+        not isinstance(payload, dict)
+        or payload.get("l") != link_token[-24:]
+        or payload.get("a") != action
+    ):
         return None
     nonce = payload.get("n")
     return nonce if isinstance(nonce, str) and nonce else None

@@ -49,13 +49,19 @@ def record_action(
 
 
 def settle(
-    session: Session, key: str, status: ActionStatus, message: str | None, now: datetime
+    session: Session,
+    key: str,
+    status: ActionStatus,
+    message: str | None,
+    now: datetime,
+    code: str | None = None,
 ) -> None:
     row = session.get(AgencyActionRow, key)
     if row is None:
         return
     row.status = status.value
     row.message = message
+    row.code = code
     row.attempts += 1
     row.updated_at = now
 

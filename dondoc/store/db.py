@@ -1,17 +1,52 @@
-"""Engines, sessions and schema migration."""
+"""Engines, sessions and schema migration, and the rule that keeps the event loop free.
+
+The store is synchronous SQLAlchemy. Async code (the web, the commands, the activities)
+reaches it only through ``in_session``: the unit of work runs in a database thread and
+its session is closed before the await returns, so a session is never held across an
+await of Temporal or SMTP, and a slow database never stalls the event loop.
+Inside the services' own work (a web request, an activity, the relay: see
+``guard_event_loop``) ``session_scope`` refuses to open on a thread that runs an event
+loop, so a slip is an error in the tests rather than a deadlock on a busy morning.
+
+A saturated database answers ``DatabaseBusy`` within seconds (the pool's wait is short,
+and so is the wait for a database thread); the web turns it into a 503 page.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import concurrent.futures
+import contextvars
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+POOL_SIZE = 8
+POOL_OVERFLOW = 8
+POOL_WAIT = 5.0
+"""Seconds a unit of work waits for a connection before the database counts as busy."""
+THREAD_WAIT = 10.0
+"""Seconds ``in_session`` waits for a database thread and its work, then gives up."""
+SQLITE_BUSY_MS = 5000
+
+
+class DatabaseBusy(RuntimeError):
+    """No connection or thread came free in time: answer 503, try again later."""
+
+
+class SessionOnEventLoop(RuntimeError):
+    """A database session was opened on an event loop's thread (use ``in_session``)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -19,7 +54,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     # instead of failing an activity that would only be retried anyway.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -27,14 +62,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
+    pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_timeout": POOL_WAIT}
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        if str(path) != ":memory:":
+        if str(path) == ":memory:":
+            pool = {}
+        else:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000},
+            **pool,  # type: ignore[arg-type]
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=8)
@@ -42,18 +84,75 @@ def _sessions(url: str) -> sessionmaker[Session]:
     return sessionmaker(engine_for(url), expire_on_commit=False)
 
 
+_guarded: contextvars.ContextVar[bool] = contextvars.ContextVar("dondoc_db_guard", default=False)
+
+
+@contextmanager
+def guard_event_loop() -> Iterator[None]:
+    """Within this block (and the tasks and threads it starts), a session opened on the
+    event loop's thread is an error. The web sets it per request, the worker per activity."""
+    token = _guarded.set(True)
+    try:
+        yield
+    finally:
+        _guarded.reset(token)
+
+
+def _on_event_loop() -> bool:
+    if not _guarded.get():
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """One unit of work: committed if the block returns, rolled back if it raises."""
+    if _on_event_loop():
+        raise SessionOnEventLoop(
+            "a database session on the event loop's thread would block it; use in_session()"
+        )
     session = _sessions(url)()
     try:
         yield session
         session.commit()
+    except PoolTimeout as err:
+        session.rollback()
+        raise DatabaseBusy("no database connection came free in time") from err
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+_threads = concurrent.futures.ThreadPoolExecutor(
+    max_workers=POOL_SIZE + POOL_OVERFLOW, thread_name_prefix="dondoc-db"
+)
+
+
+def _unit(url: str, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+    with session_scope(url) as session:
+        return work(session, *args)
+
+
+async def in_session(
+    url: str, work: Callable[..., T], *args: Any, timeout: float = THREAD_WAIT
+) -> T:
+    """Run ``work(session, *args)`` in a database thread, in its own committed unit of work.
+
+    At most as many units run at once as the pool has connections, so none waits for a
+    connection inside a thread; the rest wait here, on the event loop, for ``timeout``.
+    """
+    future = _threads.submit(_unit, url, work, args)
+    try:
+        return await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+    except TimeoutError as err:
+        future.cancel()  # never starts if it was still waiting for a thread
+        raise DatabaseBusy(f"the database did not answer within {timeout:.0f} s") from err
 
 
 def alembic_config(url: str) -> Config:

@@ -20,7 +20,9 @@ class LoadCounts:
 def load_directory(session: Session, directory: Directory) -> LoadCounts:
     """Upsert every entry by code; entries absent from the file are left as they are."""
     added = updated = 0
-    rows: list[tuple[type[AgencyRow] | type[LeaderRow] | type[OfficeRow] | type[AgencyGroupRow], dict]] = []
+    rows: list[
+        tuple[type[AgencyRow] | type[LeaderRow] | type[OfficeRow] | type[AgencyGroupRow], dict]
+    ] = []
     if directory.office:
         rows.append((OfficeRow, directory.office.model_dump(mode="json")))
     rows += [(LeaderRow, leader.model_dump(mode="json")) for leader in directory.leaders]

@@ -44,3 +44,8 @@ def mark(
 def list_for_task(session: Session, task_id: str) -> list[OutboxRow]:
     query = select(OutboxRow).where(OutboxRow.task_id == task_id).order_by(OutboxRow.created_at)
     return list(session.scalars(query))
+
+
+def copies_of(session: Session, event_id: str) -> list[OutboxRow]:
+    """Every recipient's copy of the mails one event ordered."""
+    return list(session.scalars(select(OutboxRow).where(OutboxRow.event_id == event_id)))

@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dondoc.domain.formatting import format_moment
-from dondoc.domain.task import StatusClass
+from dondoc.domain.task import StatusClass, live_class
 from dondoc.store.tables import AgencyRow, NoticeRow, TaskRow
-from dondoc.store.task_search import class_of, fold
+from dondoc.store.task_search import fold
 
 
 @dataclass
@@ -107,7 +107,7 @@ def period_report(
     for owner, state, stored, due, assigned, acked, reported, completed in session.execute(query):
         line = lines.setdefault(owner, AgencyLine(code=owner, name=names.get(owner, owner)))
         line.assigned += 1
-        klass = class_of(state, stored, due, now)
+        klass = live_class(state, stored, due, now)
         if klass == StatusClass.DONE_ON_TIME:
             line.done_on_time += 1
         elif klass == StatusClass.DONE_LATE:

@@ -24,39 +24,19 @@ from sqlalchemy.sql import Select
 
 from dondoc.domain.events import EventKind
 from dondoc.domain.formatting import LOCAL_TZ
-from dondoc.domain.task import OPEN_STATES, StatusClass, TaskState
+from dondoc.domain.task import OPEN_STATES, RUNNING_STATES, StatusClass, TaskState
+from dondoc.domain.view import TaskSummary
 from dondoc.store.tables import AgencyRow, EventRow, TaskRow
+from dondoc.store.tasks import SUMMARY_COLUMNS, summary_of
 
-# Open and not waiting for the office: the states whose class moves with the clock.
-RUNNING = (TaskState.ASSIGNED.value, TaskState.ACKNOWLEDGED.value)
+RUNNING = tuple(s.value for s in RUNNING_STATES)
 OPEN = tuple(s.value for s in OPEN_STATES)
 OPEN_FILTER = "open"
 
-SORTS: dict[str, str] = {
-    "deadline": "Thời hạn (sớm trước)",
-    "-deadline": "Thời hạn (muộn trước)",
-    "notice": "Thông báo (mới trước)",
-    "owner": "Đơn vị chủ trì",
-    "-updated": "Cập nhật gần nhất",
-}
+SORTS = ("deadline", "-deadline", "notice", "owner", "-updated")
+"""The orders a list can be read in (the console names them, ``web/console/sorts.py``)."""
 PER_PAGE = 50
 MAX_PER_PAGE = 200
-
-LIST_COLUMNS = (
-    TaskRow.id,
-    TaskRow.notice_key,
-    TaskRow.notice_number,
-    TaskRow.position,
-    TaskRow.owner,
-    TaskRow.leader,
-    TaskRow.work,
-    TaskRow.deadline_at,
-    TaskRow.deadline_phrase,
-    TaskRow.state,
-    TaskRow.status_class,
-    TaskRow.escalation_step,
-    TaskRow.updated_at,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,25 +58,8 @@ class TaskFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class TaskItem:
-    id: str
-    notice_key: str
-    notice_number: str
-    position: int
-    owner: str
-    leader: str
-    work: str
-    deadline_at: datetime | None
-    deadline_phrase: str
-    state: str
-    status_class: str
-    escalation_step: int
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
 class TaskPage:
-    items: list[TaskItem]
+    items: list[TaskSummary]
     total: int
     page: int
     per_page: int
@@ -107,7 +70,7 @@ class TaskPage:
 
 
 def live_class(now: datetime) -> ColumnElement[str]:
-    """The status class as of ``now``, as a SQL expression."""
+    """``domain.task.live_class`` as a SQL expression: the class as of ``now``."""
     return case(
         (
             and_(
@@ -122,15 +85,8 @@ def live_class(now: datetime) -> ColumnElement[str]:
     )
 
 
-def class_of(state: str, stored_class: str, deadline_at: datetime | None, now: datetime) -> str:
-    """The same rule as ``live_class``, for a row already read."""
-    if state in RUNNING:
-        late = deadline_at is not None and deadline_at < now
-        return (StatusClass.IN_PROGRESS_OVERDUE if late else StatusClass.IN_PROGRESS_ON_TIME).value
-    return stored_class
-
-
-def _class_condition(wanted: str, now: datetime) -> ColumnElement[bool]:
+def class_condition(wanted: str, now: datetime) -> ColumnElement[bool]:
+    """``live_class(now) == wanted``, written so the indexes answer it."""
     overdue = and_(TaskRow.deadline_at.is_not(None), TaskRow.deadline_at < now)
     if wanted == StatusClass.IN_PROGRESS_OVERDUE.value:
         return or_(
@@ -230,9 +186,9 @@ def conditions(
     elif f.state:
         where.append(TaskRow.state == f.state)
     if f.status_class:
-        where.append(_class_condition(f.status_class, now))
+        where.append(class_condition(f.status_class, now))
     if f.overdue:
-        where.append(_class_condition(StatusClass.IN_PROGRESS_OVERDUE.value, now))
+        where.append(class_condition(StatusClass.IN_PROGRESS_OVERDUE.value, now))
     if f.escalated:
         where.append(and_(TaskRow.state.in_(OPEN), TaskRow.escalation_step > 0))
     if f.pending_extension:
@@ -300,8 +256,9 @@ def search_tasks(
     ids = _page_ids(
         session, where, sort if sort in SORTS else "deadline", (page - 1) * per_page, per_page
     )
-    rows = {r.id: r for r in session.execute(select(*LIST_COLUMNS).where(TaskRow.id.in_(ids)))}
-    items = [TaskItem(**rows[i]._asdict()) for i in ids if i in rows]
+    query = select(*SUMMARY_COLUMNS.values()).where(TaskRow.id.in_(ids))
+    rows = {r.id: r for r in session.execute(query)}
+    items = [summary_of(rows[i], now) for i in ids if i in rows]
     return TaskPage(items=items, total=total, page=page, per_page=per_page)
 
 

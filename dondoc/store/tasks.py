@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from dondoc.domain.task import OPEN_STATES, TaskSpec, TaskState, TaskStatus
+from dondoc.domain.task import OPEN_STATES, TaskSpec, TaskStatus, live_class
+from dondoc.domain.view import TaskSummary
 from dondoc.store.tables import TaskRow
+
+SUMMARY_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    name: TaskRow.deadline_at if name == "deadline" else getattr(TaskRow, name)
+    for name in TaskSummary.model_fields
+}
+"""The read model's column behind each field of a list: lists read these columns only,
+never the JSON of the status and the spec."""
 
 
 def _apply(row: TaskRow, spec: TaskSpec, status: TaskStatus, now: datetime) -> None:
@@ -91,5 +100,15 @@ def spec_of(row: TaskRow) -> TaskSpec:
     return TaskSpec.model_validate(row.spec)
 
 
-def is_open(row: TaskRow) -> bool:
-    return TaskState(row.state) in OPEN_STATES
+def summary_of(values: Any, now: datetime) -> TaskSummary:
+    """A list entry from a row or a row of ``SUMMARY_COLUMNS``, its class as of ``now``."""
+    fields = {name: getattr(values, column.key) for name, column in SUMMARY_COLUMNS.items()}
+    fields["status_class"] = live_class(values.state, values.status_class, values.deadline_at, now)
+    return TaskSummary.model_validate(fields)
+
+
+def summaries(session: Session, now: datetime, *where: Any) -> list[TaskSummary]:
+    """The tasks matching ``where`` in notice order, as list entries."""
+    query = select(*SUMMARY_COLUMNS.values()).where(*where)
+    rows = session.execute(query.order_by(TaskRow.notice_key, TaskRow.position))
+    return [summary_of(row, now) for row in rows]

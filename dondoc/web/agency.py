@@ -1,26 +1,37 @@
 """Agency pages behind signed links: see the task, act on it. GET never changes anything.
 
-A POST is kept in ``agency_actions`` before it goes to the workflow, so a click made while
-the worker is down is applied when it is back, and the page says so.
+A click goes through ``commands.actions.perform``: it is kept before it goes to the
+workflow, so a click made while the worker is down is applied when it is back, and the
+page says so. The path of a click does the least it can before the Update: the link
+and the form token are checked without the database, the grant with one read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from temporalio.client import Client
 
+from dondoc.commands.actions import Deferred, Refused, perform
 from dondoc.domain import requests as rq
+from dondoc.domain.directory import Leader
 from dondoc.domain.events import EVENT_LABELS, EventKind
-from dondoc.domain.task import AGENCY_ACTIONS, Action, TaskState, allowed_actions
+from dondoc.domain.task import (
+    AGENCY_ACTIONS,
+    Action,
+    TaskSpec,
+    TaskState,
+    TaskStatus,
+    allowed_actions,
+)
 from dondoc.domain.tokens import (
     TOKEN_PROBLEM_TEXT,
     InvalidToken,
@@ -35,34 +46,22 @@ from dondoc.domain.tokens import (
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import pending_for_task
+from dondoc.store.db import in_session
 from dondoc.store.directory import display_name, get_leader
 from dondoc.store.events import list_events
-from dondoc.store.tables import TaskRow
 from dondoc.store.tasks import get_task, list_tasks, spec_of, status_of
-from dondoc.web.actions import Deferred, Refused, perform
-from dondoc.web.deps import get_app_settings, get_session, templates
+from dondoc.web.action_words import DEFERRED_TEXT, SUCCESS_TEXT, repeated
+from dondoc.web.templating import templates
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/t", include_in_schema=False)
 
-UPDATE_TIMEOUT = 8.0
 TOKEN_STATUS = {
     TokenProblem.MALFORMED: 400,
     TokenProblem.FORGED: 403,
     TokenProblem.EXPIRED: 410,
     TokenProblem.REVOKED: 403,
 }
-SUCCESS_TEXT = {
-    Action.ACKNOWLEDGE: "Đã tiếp nhận nhiệm vụ.",
-    Action.COMPLETE: "Đã gửi báo cáo hoàn thành.",
-    Action.REPORT_PROGRESS: "Đã gửi báo cáo tiến độ.",
-    Action.REQUEST_EXTENSION: "Đã gửi đề nghị gia hạn; Văn phòng sẽ xem xét, quyết định.",
-    Action.PROPOSE_REASSIGNMENT: "Đã gửi đề nghị điều chỉnh đơn vị chủ trì; Văn phòng sẽ xem xét.",
-}
-DEFERRED_TEXT = (
-    "Thao tác đã được ghi nhận nhưng hệ thống xử lý đang tạm gián đoạn; thao tác sẽ được "
-    "thực hiện tự động ngay khi hệ thống hoạt động trở lại. Anh/chị không cần gửi lại."
-)
 FIELD_NAMES = {
     "summary": "Kết quả thực hiện",
     "note": "Nội dung báo cáo",
@@ -71,6 +70,7 @@ FIELD_NAMES = {
     "document_number": "Số văn bản",
     "link": "Đường dẫn văn bản",
 }
+UNUSABLE = "Đường dẫn không sử dụng được"
 
 
 class PageError(Exception):
@@ -78,12 +78,16 @@ class PageError(Exception):
         self.status, self.title, self.message = status, title, message
 
 
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
 def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 async def _guarded(request: Request, check: Any) -> Any:
-    """Run a token check; count failures per address and slow down repeated ones."""
+    """Run a link check; count failures per address and slow down repeated ones."""
     throttle = request.app.state.throttle
     address = _client_address(request)
     if throttle.refused(address):
@@ -93,36 +97,45 @@ async def _guarded(request: Request, check: Any) -> Any:
             "Có quá nhiều đường dẫn không hợp lệ từ địa chỉ này. Vui lòng thử lại sau ít phút.",
         )
     try:
-        return check()
+        return await check()
     except PageError:
         throttle.record(address)
         await asyncio.sleep(throttle.delay(address))
         raise
 
 
-def _grant(token: str, session: Session, settings: Settings) -> tuple[LinkGrant, TaskRow]:
-    """The link's grant and its task, or PageError saying why the link does not work."""
-    now = datetime.now(UTC)
-    try:
-        grant = read_link(token, settings.signing_keys(), now)
-    except InvalidToken as err:
-        raise PageError(
-            TOKEN_STATUS[err.problem], "Đường dẫn không sử dụng được", str(err)
-        ) from None
+@dataclass(frozen=True, slots=True)
+class _Granted:
+    """What a valid link opens: the task as the read model has it."""
+
+    grant: LinkGrant
+    spec: TaskSpec
+    status: TaskStatus
+
+
+def _task_for(session: Session, grant: LinkGrant, ttl_days: int, now: datetime) -> _Granted:
     row = get_task(session, grant.task_id)
     if row is None:
         raise PageError(
             404, "Không tìm thấy nhiệm vụ", "Nhiệm vụ trong đường dẫn không còn tồn tại."
         )
     if grant.recipient != row.owner and grant.recipient not in row.coordinators:
-        raise PageError(
-            403, "Đường dẫn không sử dụng được", TOKEN_PROBLEM_TEXT[TokenProblem.REVOKED]
-        )
-    if row.closed_at and now > row.closed_at + timedelta(days=settings.link_ttl_days):
-        raise PageError(
-            410, "Đường dẫn không sử dụng được", TOKEN_PROBLEM_TEXT[TokenProblem.EXPIRED]
-        )
-    return grant, row
+        raise PageError(403, UNUSABLE, TOKEN_PROBLEM_TEXT[TokenProblem.REVOKED])
+    if row.closed_at and now > row.closed_at + timedelta(days=ttl_days):
+        raise PageError(410, UNUSABLE, TOKEN_PROBLEM_TEXT[TokenProblem.EXPIRED])
+    return _Granted(grant, spec_of(row), status_of(row))
+
+
+async def _grant(token: str, settings: Settings) -> _Granted:
+    """The link's grant and its task, or PageError saying why the link does not work."""
+    now = datetime.now(UTC)
+    try:
+        grant = read_link(token, settings.signing_keys(), now)
+    except InvalidToken as err:
+        raise PageError(TOKEN_STATUS[err.problem], UNUSABLE, str(err)) from None
+    return await in_session(
+        settings.database_url, lambda s: _task_for(s, grant, settings.link_ttl_days, now)
+    )
 
 
 def _error_page(request: Request, err: PageError) -> HTMLResponse:
@@ -131,54 +144,78 @@ def _error_page(request: Request, err: PageError) -> HTMLResponse:
     )
 
 
-def _page(
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """What the page shows beside the task: names, history, whether a click waits."""
+
+    recipient_name: str
+    owner_name: str
+    coordinator_names: list[str]
+    leader: Leader | None
+    history: list[dict[str, Any]]
+    deferred: bool
+
+
+def _around(session: Session, task_id: str, recipient: str, spec: TaskSpec, owner: str) -> _Around:
+    history = [
+        {"at": e.at, "label": EVENT_LABELS.get(EventKind(e.kind), e.kind), "summary": e.summary}
+        for e in list_events(session, task_id)
+    ]
+    return _Around(
+        recipient_name=display_name(session, recipient),
+        owner_name=display_name(session, owner),
+        coordinator_names=[display_name(session, c) for c in spec.coordinators],
+        leader=get_leader(session, spec.leader),
+        history=list(reversed(history)),
+        deferred=bool(pending_for_task(session, task_id)),
+    )
+
+
+async def _page(
     request: Request,
     token: str,
-    grant: LinkGrant,
-    row: TaskRow,
-    session: Session,
-    settings: Settings,
+    granted: _Granted,
     *,
     view: TaskView | None = None,
     notice: str | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    spec = view.spec if view else spec_of(row)
-    status = view.status if view else status_of(row)
+    settings = _settings(request)
+    spec = view.spec if view else granted.spec
+    status = view.status if view else granted.status
+    recipient = granted.grant.recipient
+    around = await in_session(
+        settings.database_url, lambda s: _around(s, spec.id, recipient, spec, status.owner)
+    )
     now = datetime.now(UTC)
-    is_owner = grant.recipient == status.owner
+    is_owner = recipient == status.owner
     actions = [a for a in allowed_actions(status.state) if a in AGENCY_ACTIONS] if is_owner else []
     due = status.deadline.due
     if Action.REQUEST_EXTENSION in actions and (
         status.pending_extension is not None or (due and now >= due)
     ):
         actions.remove(Action.REQUEST_EXTENSION)
-    pending = pending_for_task(session, row.id)
-    if pending and notice is None and error is None:
+    if around.deferred and notice is None and error is None:
         notice = DEFERRED_TEXT
     keys = settings.signing_keys()
-    history = [
-        {"at": e.at, "label": EVENT_LABELS.get(EventKind(e.kind), e.kind), "summary": e.summary}
-        for e in list_events(session, row.id)
-    ]
     context: dict[str, Any] = {
         "token": token,
         "spec": spec,
         "status": status,
-        "recipient_name": display_name(session, grant.recipient),
-        "owner_name": display_name(session, status.owner),
-        "coordinator_names": [display_name(session, c) for c in spec.coordinators],
-        "leader": get_leader(session, spec.leader),
+        "recipient_name": around.recipient_name,
+        "owner_name": around.owner_name,
+        "coordinator_names": around.coordinator_names,
+        "leader": around.leader,
         "is_owner": is_owner,
         "actions": actions,
         "overdue": status.is_overdue(now),
         "forms": {
             a.value: sign_form(token, a.value, secrets.token_urlsafe(16), keys) for a in actions
         },
-        "history": list(reversed(history)),
+        "history": around.history,
         "notice": notice,
-        "deferred": bool(pending),
+        "deferred": around.deferred,
         "error": error,
         "today": now.date().isoformat(),
         "State": TaskState,
@@ -187,40 +224,12 @@ def _page(
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-async def task_page(
-    request: Request,
-    token: str,
-    session: Annotated[Session, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_app_settings)],
-) -> HTMLResponse:
+async def task_page(request: Request, token: str) -> HTMLResponse:
     try:
-        grant, row = await _guarded(request, lambda: _grant(token, session, settings))
+        granted = await _guarded(request, lambda: _grant(token, _settings(request)))
     except PageError as err:
         return _error_page(request, err)
-    return _page(request, token, grant, row, session, settings)
-
-
-def _request_for(action: Action, actor: str, form: dict[str, str]) -> rq._Request:
-    if action == Action.ACKNOWLEDGE:
-        return rq.Acknowledge(actor=actor, note=form.get("note", ""))
-    if action == Action.COMPLETE:
-        return rq.Complete.model_validate(
-            {
-                "actor": actor,
-                "report": {
-                    "summary": form.get("summary", ""),
-                    "document_number": form.get("document_number", ""),
-                    "link": form.get("link", ""),
-                },
-            }
-        )
-    if action == Action.REPORT_PROGRESS:
-        return rq.ReportProgress(actor=actor, note=form.get("note", ""))
-    if action == Action.REQUEST_EXTENSION:
-        return rq.RequestExtension(
-            actor=actor, new_deadline=form.get("new_deadline", ""), reason=form.get("reason", "")
-        )
-    return rq.ProposeReassignment(actor=actor, reason=form.get("reason", ""))
+    return await _page(request, token, granted)
 
 
 def _missing_fields(err: ValidationError) -> str:
@@ -229,15 +238,10 @@ def _missing_fields(err: ValidationError) -> str:
 
 
 @router.post("/{token}/{action}", response_class=HTMLResponse)
-async def task_action(
-    request: Request,
-    token: str,
-    action: str,
-    session: Annotated[Session, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_app_settings)],
-) -> HTMLResponse:
+async def task_action(request: Request, token: str, action: str) -> HTMLResponse:
+    settings = _settings(request)
     try:
-        grant, row = await _guarded(request, lambda: _grant(token, session, settings))
+        granted = await _guarded(request, lambda: _grant(token, settings))
     except PageError as err:
         return _error_page(request, err)
     act = next((a for a in AGENCY_ACTIONS if a.value == action), None)
@@ -248,75 +252,63 @@ async def task_action(
     form = {k: str(v) for k, v in (await request.form()).items()}
     nonce = read_form(form.get("form_token", ""), token, act.value, settings.signing_keys())
 
-    def again(code: int, error: str | None = None, **kw: Any) -> HTMLResponse:
-        return _page(
-            request, token, grant, row, session, settings, status_code=code, error=error, **kw
-        )
+    async def again(code: int, error: str | None = None, **kw: Any) -> HTMLResponse:
+        return await _page(request, token, granted, status_code=code, error=error, **kw)
 
     if nonce is None:
         request.app.state.throttle.record(_client_address(request))
-        return again(403, "Biểu mẫu không hợp lệ hoặc đã cũ. Vui lòng thao tác lại trên trang này.")
-    if grant.recipient != row.owner:
-        return again(403, "Chỉ đơn vị chủ trì được thực hiện thao tác này.")
+        return await again(
+            403, "Biểu mẫu không hợp lệ hoặc đã cũ. Vui lòng thao tác lại trên trang này."
+        )
+    recipient = granted.grant.recipient
+    if recipient != granted.status.owner:
+        return await again(403, "Chỉ đơn vị chủ trì được thực hiện thao tác này.")
     try:
-        req = _request_for(act, f"agency:{grant.recipient}", form)
+        req = rq.request_from(act, f"agency:{recipient}", form)
     except ValidationError as err:
-        return again(422, _missing_fields(err))
-
-    async def client() -> Client | None:
-        try:
-            return await request.app.state.temporal.get()
-        except Exception as err:
-            log.warning("temporal_unreachable", task=row.id, action=act.value, error=repr(err))
-            return None
+        return await again(422, _missing_fields(err))
 
     # perform() keeps the click before sending it: from then on it cannot be lost.
-    performed = await perform(settings, client, row.id, act, req, nonce, UPDATE_TIMEOUT)
-    outcome, created = performed.outcome, not performed.repeated
+    performed = await perform(
+        settings, request.app.state.temporal, granted.spec.id, act, req, nonce
+    )
+    outcome = performed.outcome
     if isinstance(outcome, Deferred):
-        log.warning("update_deferred", task=row.id, action=act.value, reason=outcome.reason)
-        return again(202, None, notice=DEFERRED_TEXT)
+        log.warning(
+            "update_deferred", task=granted.spec.id, action=act.value, reason=outcome.reason
+        )
+        return await again(202, None, notice=DEFERRED_TEXT)
     if isinstance(outcome, Refused):
         message = outcome.message
-        if "trước đó" in message or "đang chờ" in message or "đã hoàn thành" in message:
-            message = f"Thao tác đã được thực hiện trước đó. {message}"
-        return again(409, message)
-    text = (
-        SUCCESS_TEXT[act]
-        if created
-        else f"Thao tác đã được thực hiện trước đó. {SUCCESS_TEXT[act]}"
-    )
-    log.info("agency_action", task=row.id, action=act.value, agency=grant.recipient)
-    return _page(request, token, grant, row, session, settings, view=outcome.view, notice=text)
+        return await again(409, repeated(message) if outcome.refusal.is_repeat else message)
+    text = repeated(SUCCESS_TEXT[act]) if performed.repeated else SUCCESS_TEXT[act]
+    log.info("agency_action", task=granted.spec.id, action=act.value, agency=recipient)
+    return await _page(request, token, granted, view=outcome.view, notice=text)
+
+
+def _open_tasks(session: Session, agency: str) -> tuple[str, list[Any]]:
+    return display_name(session, agency), list_tasks(session, owner=agency, open_only=True)
 
 
 @router.get("/agency/{token}", response_class=HTMLResponse)
-async def agency_page(
-    request: Request,
-    token: str,
-    session: Annotated[Session, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_app_settings)],
-) -> HTMLResponse:
+async def agency_page(request: Request, token: str) -> HTMLResponse:
     """One agency's open tasks: what is due, what is overdue, each with its own link."""
+    settings = _settings(request)
     now = datetime.now(UTC)
     keys = settings.signing_keys()
 
-    def check() -> tuple[str, int]:
+    async def check() -> tuple[str, int]:
         try:
             return read_agency_link(token, keys, now)
         except InvalidToken as err:
-            raise PageError(
-                TOKEN_STATUS[err.problem], "Đường dẫn không sử dụng được", str(err)
-            ) from None
+            raise PageError(TOKEN_STATUS[err.problem], UNUSABLE, str(err)) from None
 
     try:
         agency, expires = await _guarded(request, check)
     except PageError as err:
         return _error_page(request, err)
-    rows = sorted(
-        list_tasks(session, owner=agency, open_only=True),
-        key=lambda r: (r.deadline_at is None, r.deadline_at or now),
-    )
+    name, rows = await in_session(settings.database_url, lambda s: _open_tasks(s, agency))
+    rows.sort(key=lambda r: (r.deadline_at is None, r.deadline_at or now))
     items = []
     for r in rows:
         status = status_of(r)
@@ -333,7 +325,7 @@ async def agency_page(
             }
         )
     context = {
-        "agency_name": display_name(session, agency),
+        "agency_name": name,
         "items": items,
         "overdue": sum(i["overdue"] for i in items),
     }

@@ -10,24 +10,38 @@ from importlib.resources import files
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import Client
 
+from dondoc.commands.readiness import database_answer, readiness
+from dondoc.commands.relay import ActionRelay
+from dondoc.commands.temporal import TemporalClients
 from dondoc.settings import Settings
-from dondoc.store.db import engine_for
+from dondoc.store.db import DatabaseBusy, guard_event_loop
 from dondoc.web import agency, api, console
-from dondoc.web.actions import ActionRelay
-from dondoc.web.deps import TemporalClients, templates
+from dondoc.web.load import EventLoopGuard, Overload
 from dondoc.web.security import SecurityHeaders
+from dondoc.web.templating import templates
 from dondoc.web.throttle import FailureThrottle
+
+
+class _Current:
+    """The app's Temporal client source as it is now (tests swap ``app.state.temporal``)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+
+    async def get(self) -> Client:
+        return await self._app.state.temporal.get()
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Relay clicks that could not reach their workflow while the web runs."""
     stop = asyncio.Event()
-    relay = ActionRelay(app.state.settings, lambda: app.state.temporal.get())
-    task = asyncio.create_task(relay.run(stop))
+    relay = ActionRelay(app.state.settings, _Current(app))
+    with guard_event_loop():
+        task = asyncio.create_task(relay.run(stop))
     try:
         yield
     finally:
@@ -42,6 +56,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.temporal = TemporalClients(settings)
     app.state.throttle = FailureThrottle()
+    # Outermost last: every answer carries the security headers, an overload's 503 too.
+    app.add_middleware(EventLoopGuard)
+    app.add_middleware(Overload)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
@@ -55,15 +72,23 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        try:
-            with engine_for(settings.database_url).connect() as conn:
-                conn.execute(text("SELECT 1"))
-            database = "ok"
-        except Exception as err:  # the health page reports, it does not fail
-            database = f"error: {type(err).__name__}"
-        code = 200 if database == "ok" else 503
+        """Alive: this process answers, whatever else is slow (200 even then). It also says
+        how the database answered within a second; ``/readyz`` judges readiness."""
+        return JSONResponse({"status": "ok", "database": await database_answer(settings)})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        """Ready: the database, Temporal and the mail relay answer, each within seconds."""
+        checks = await readiness(settings, app.state.temporal)
+        ready = all(c == "ok" for c in checks.values())
         return JSONResponse(
-            {"status": "ok" if code == 200 else "degraded", "database": database}, code
+            {"status": "ok" if ready else "degraded", **checks}, 200 if ready else 503
+        )
+
+    @app.exception_handler(DatabaseBusy)
+    async def busy(request: Request, exc: DatabaseBusy) -> HTMLResponse | JSONResponse:
+        return _error(
+            request, 503, "Hệ thống đang bận, vui lòng thử lại sau ít phút.", {"Retry-After": "5"}
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -76,21 +101,24 @@ def create_app(settings: Settings) -> FastAPI:
             405: "Thao tác không được hỗ trợ.",
             429: "Vui lòng thử lại sau ít phút.",
         }
-        if request.url.path.startswith("/api/"):
-            # The API's error shape (dondoc.web.api.errors); headers such as Allow kept.
-            detail = messages.get(exc.status_code, str(exc.detail))
-            return JSONResponse(
-                {"detail": detail, "errors": []}, exc.status_code, headers=exc.headers
-            )
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {
-                "title": "Không thực hiện được",
-                "message": messages.get(exc.status_code, str(exc.detail)),
-            },
-            status_code=exc.status_code,
-            headers=exc.headers,
+        return _error(
+            request, exc.status_code, messages.get(exc.status_code, str(exc.detail)), exc.headers
         )
 
     return app
+
+
+def _error(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> HTMLResponse | JSONResponse:
+    """An error in the shape the caller reads: the API's JSON (dondoc.web.api.errors), or
+    a page; headers such as Allow and Retry-After kept."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message, "errors": []}, status, headers=headers)
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"title": "Không thực hiện được", "message": message},
+        status_code=status,
+        headers=headers,
+    )

@@ -12,8 +12,8 @@ from playwright.async_api import Page, expect
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.domain.formatting import LOCAL_TZ
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.web.app import create_app
 from dondoc.worker import build_worker
 from support.browser import DESKTOP, PHONE, chromium, serving

@@ -122,7 +122,9 @@ def test_showing_an_unknown_task_exits_2(run) -> None:
 
 
 def test_directory_groups_load_export_and_resolve_collective_owners(run, tmp_path) -> None:
-    groups = "groups:\n  - {name: \"các sở, ban, ngành\", aliases: [các sở ngành], members: [SNGV, STC]}\n"
+    groups = (
+        'groups:\n  - {name: "các sở, ban, ngành", aliases: [các sở ngành], members: [SNGV, STC]}\n'
+    )
     assert run("directory", "load", write(tmp_path, "g.yaml", groups)).returncode == 0
     assert "các sở, ban, ngành" in run("directory", "export").stdout
     bad = "groups:\n  - {name: nhóm lạ, members: [SXX]}\n"

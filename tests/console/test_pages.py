@@ -388,7 +388,10 @@ async def test_pasting_the_notice_text_gives_a_draft_to_correct_then_issue(
     assert "tasks[2].owner" in drafted.text
     # Beside the draft, the source with each field it gave marked.
     assert 'class="f-owner" title="Đơn vị chủ trì — nhiệm vụ 1">Sở Ngoại vụ</mark>' in drafted.text
-    assert '<mark class="f-coordinators"' in drafted.text and '<mark class="f-deadline"' in drafted.text
+    assert (
+        '<mark class="f-coordinators"' in drafted.text
+        and '<mark class="f-deadline"' in drafted.text
+    )
     assert "Tiếp thu ý kiến" in drafted.text or "tiếp thu ý kiến" in drafted.text
     fixed = await office.post(
         "/admin/notices/preview",

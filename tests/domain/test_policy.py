@@ -22,17 +22,9 @@ from dondoc.deployment import calendar_for, policies
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.deadlines import resolve_deadline
 from dondoc.domain.directory import OFFICE_CODE
+from dondoc.domain.ladder import fire, next_occurrence, plan
 from dondoc.domain.mail import MailKind
-from dondoc.domain.policy import (
-    FollowUpState,
-    Occurrence,
-    Offset,
-    Policy,
-    PolicyBook,
-    fire,
-    next_occurrence,
-    plan,
-)
+from dondoc.domain.policy import FollowUpState, Occurrence, Offset, Policy, PolicyBook
 from dondoc.domain.task import TaskSpec, TaskState, TaskStatus
 from dondoc.settings import Settings
 

@@ -23,7 +23,7 @@ import httpx
 import pytest
 import yaml
 
-from dondoc.starter.net import free_port
+from dondoc.devstack.net import free_port
 from support.mailbox import Mailbox, Received
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -27,14 +27,14 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
 
 from dondoc.client import connect
+from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.devstack.net import free_port
+from dondoc.devstack.temporal import temporal_command
 from dondoc.domain import requests as rq
 from dondoc.domain.directory import Agency, Directory, Leader, Office
 from dondoc.domain.task import CompletionReport
 from dondoc.logs import configure_logging
 from dondoc.settings import Settings
-from dondoc.starter.dev import temporal_command
-from dondoc.starter.issuing import check_notice, issue_notice
-from dondoc.starter.net import free_port
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
 from dondoc.worker import build_worker

@@ -29,8 +29,8 @@ from dondoc.activities.smtp import (
     TransientMailError,
     deliver,
 )
+from dondoc.devstack.net import free_port
 from dondoc.settings import Settings
-from dondoc.starter.net import free_port
 from dondoc.store.db import session_scope
 from dondoc.store.outbox import list_for_task
 

@@ -21,7 +21,9 @@ DIRECTORY = NOTICES / "directory.yaml"
 
 
 def load_book(path: Path = DIRECTORY) -> NameBook:
-    return NameBook.from_directory(Directory.model_validate(yaml.safe_load(path.read_text("utf-8"))))
+    return NameBook.from_directory(
+        Directory.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    )
 
 
 @cache
@@ -55,7 +57,7 @@ def cases() -> list[Case]:
 
 def read_source(path: Path) -> str:
     if path.suffix == ".pdf":
-        from dondoc.starter.notice_files import read_notice_text
+        from dondoc.commands.notice_text import read_notice_text
 
         return read_notice_text(path)
     return path.read_text("utf-8")

@@ -8,9 +8,9 @@ import pytest
 from corpus import NOTICES, calendar_for, load_book
 from docx import Document
 
+from dondoc.commands.documents import BadInput
+from dondoc.commands.notice_text import read_notice_text
 from dondoc.domain.notice_text import parse_notice
-from dondoc.starter.files import BadInput
-from dondoc.starter.notice_files import read_notice_text
 
 BOOK = load_book()
 

@@ -10,7 +10,7 @@ import uvicorn
 from fastapi import FastAPI
 from playwright.async_api import Browser, async_playwright
 
-from dondoc.starter.net import free_port
+from dondoc.devstack.net import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

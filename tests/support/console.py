@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.settings import Settings
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
 from dondoc.store.tasks import get_task
 from dondoc.store.users import add_user

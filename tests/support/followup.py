@@ -31,12 +31,12 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 import dondoc.worker
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.deployment import calendar_for
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.task import TaskSpec
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
 from dondoc.store.events import list_events
 from dondoc.store.outbox import list_for_task

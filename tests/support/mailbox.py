@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 
-from dondoc.starter.net import free_port
+from dondoc.devstack.net import free_port
 
 
 @dataclass

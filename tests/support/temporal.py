@@ -1,5 +1,5 @@
 """Temporal test servers from the installed packages; nothing is downloaded."""
 
-from dondoc.starter.binaries import installed_binary
+from dondoc.devstack.binaries import installed_binary
 
 __all__ = ["installed_binary"]

@@ -13,10 +13,10 @@ import pytest_asyncio
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.domain.tokens import LinkGrant, sign_link
 from dondoc.settings import Settings
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
 from dondoc.store.events import list_events
 from dondoc.store.tasks import get_task
@@ -215,10 +215,10 @@ async def test_health_reports_the_database(stack: Stack) -> None:
 async def test_a_click_while_the_worker_is_down_is_kept_and_applied_when_it_returns(
     dev_temporal: Client, settings: Settings, mailbox: Mailbox, monkeypatch
 ) -> None:
-    import dondoc.web.agency as agency_module
-    from dondoc.web.actions import ActionRelay
+    import dondoc.commands.actions as actions_module
+    from dondoc.commands.relay import ActionRelay
 
-    monkeypatch.setattr(agency_module, "UPDATE_TIMEOUT", 1.0)
+    monkeypatch.setattr(actions_module, "UPDATE_TIMEOUT", 1.0)
     settings = settings.model_copy(update={"task_queue": f"web-{uuid.uuid4()}"})
     app = create_app(settings)
     app.state.temporal = _FixedClient(dev_temporal)
@@ -238,7 +238,7 @@ async def test_a_click_while_the_worker_is_down_is_kept_and_applied_when_it_retu
         assert "sẽ được thực hiện tự động" in (await web.get(link)).text
         assert stack.state() == "assigned"
 
-        relay = ActionRelay(settings, app.state.temporal.get, every=0.0, timeout=10.0)
+        relay = ActionRelay(settings, app.state.temporal, every=0.0, timeout=10.0)
         async with build_worker(dev_temporal, settings):
             assert await relay.flush() == 1
             await eventually(
@@ -273,11 +273,15 @@ async def test_repeated_bad_links_from_one_address_are_slowed_then_refused(stack
     assert codes[4] == 429
 
 
-async def test_a_link_scanner_following_every_url_in_every_mail_changes_nothing(stack: Stack) -> None:
+async def test_a_link_scanner_following_every_url_in_every_mail_changes_nothing(
+    stack: Stack,
+) -> None:
     before = (stack.state(), stack.event_count())
     urls: set[str] = set()
     for message in stack.mailbox.messages:
-        urls |= set(re.findall(r"http://dondoc\.test(/[^\s\"<>]+)", message.text() + message.html()))
+        urls |= set(
+            re.findall(r"http://dondoc\.test(/[^\s\"<>]+)", message.text() + message.html())
+        )
     assert any(u.startswith("/t/agency/") for u in urls) and any(u.count("/") == 2 for u in urls)
     for url in sorted(urls):
         for method in ("GET", "HEAD"):

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.domain import requests as rq
 from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.domain.task import TaskState
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
 from dondoc.store.events import list_events
 from dondoc.store.outbox import list_for_task

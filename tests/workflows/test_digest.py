@@ -9,13 +9,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from dondoc.activities.digest import DigestActivities
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.deployment import calendar_for
 from dondoc.domain.formatting import LOCAL_TZ
-from dondoc.starter.issuing import check_notice, issue_notice
-from dondoc.starter.schedules import DIGEST_SCHEDULE_ID, ensure_digest_schedule
 from dondoc.store.db import session_scope
 from dondoc.store.tables import AgencyRow
 from dondoc.worker import build_worker
+from dondoc.worker.schedules import DIGEST_SCHEDULE_ID, ensure_digest_schedule
 from dondoc.workflows.digest import DigestWorkflow
 
 

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.domain import requests as rq
 from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.domain.task import CompletionReport, TaskState
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
 from dondoc.store.events import list_events
 from dondoc.store.tasks import get_task
@@ -75,7 +75,10 @@ async def test_issue_sends_assignment_and_agency_acts(
         await eventually(recorded_state, what="the read model to show the report")
     subjects = sorted(m.subject for m in messages)
     assert "[245/TB-UBND] Giao nhiệm vụ: Tiếp thu ý kiến, hoàn thiện dự thảo Đề án" in subjects
-    assert "[245/TB-UBND] Đề nghị xác nhận hoàn thành: Tiếp thu ý kiến, hoàn thiện dự thảo Đề án" in subjects
+    assert (
+        "[245/TB-UBND] Đề nghị xác nhận hoàn thành: Tiếp thu ý kiến, hoàn thiện dự thảo Đề án"
+        in subjects
+    )
     with session_scope(settings.database_url) as session:
         kinds = [e.kind for e in list_events(session, f"{key}-1")]
     assert kinds[:3] == ["assigned", "acknowledged", "completion_reported"]

@@ -17,7 +17,7 @@ bearer = HTTPBearer(
 )
 
 
-async def integration(
+def integration(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:

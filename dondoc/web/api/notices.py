@@ -6,14 +6,16 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
+from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.commands.temporal import client_or_none
 from dondoc.domain.notice import NoticeInvalid
-from dondoc.domain.task import StatusClass
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
+from dondoc.store.notices import task_counts
 from dondoc.store.tables import NoticeRow, TaskRow
-from dondoc.store.task_search import OPEN, live_class
+from dondoc.store.tasks import summaries
 from dondoc.web.api.auth import Integration
 from dondoc.web.api.errors import ApiError, from_notice_problems
 from dondoc.web.api.schemas import (
@@ -24,25 +26,8 @@ from dondoc.web.api.schemas import (
     NoticeSummary,
     Problem,
 )
-from dondoc.web.api.tasks import summary
-from dondoc.web.console.pages import temporal_client
 
 router = APIRouter(tags=["Thông báo"])
-
-
-def _counts(session, keys: list[str], now: datetime) -> dict[str, tuple[int, int, int]]:  # type: ignore[no-untyped-def]
-    overdue = case((live_class(now) == StatusClass.IN_PROGRESS_OVERDUE.value, 1), else_=0)
-    rows = session.execute(
-        select(
-            TaskRow.notice_key,
-            func.count(),
-            func.sum(case((TaskRow.state.in_(OPEN), 1), else_=0)),
-            func.sum(overdue),
-        )
-        .where(TaskRow.notice_key.in_(keys))
-        .group_by(TaskRow.notice_key)
-    )
-    return {key: (n, int(o or 0), int(late or 0)) for key, n, o, late in rows}
 
 
 def _summary(row: NoticeRow, counts: dict[str, tuple[int, int, int]]) -> NoticeSummary:
@@ -61,7 +46,7 @@ def _summary(row: NoticeRow, counts: dict[str, tuple[int, int, int]]) -> NoticeS
 
 
 @router.get("/notices", response_model=NoticePageOut, summary="Danh sách thông báo đã ban hành")
-async def list_notices(
+def list_notices(
     request: Request,
     who: Integration,
     leader: Annotated[str | None, Query(max_length=64)] = None,
@@ -81,7 +66,7 @@ async def list_notices(
                 .offset((page - 1) * per_page)
             )
         )
-        counts = _counts(session, [r.key for r in rows], now)
+        counts = task_counts(session, [r.key for r in rows], now)
         items = [_summary(r, counts) for r in rows]
     return NoticePageOut(items=items, total=total, page=page, per_page=per_page)
 
@@ -92,21 +77,15 @@ async def list_notices(
     responses={404: {"model": Problem, "description": "Không có thông báo này."}},
     summary="Một thông báo và các nhiệm vụ của nó",
 )
-async def read_notice(request: Request, who: Integration, key: str) -> NoticeDetail:
+def read_notice(request: Request, who: Integration, key: str) -> NoticeDetail:
     now = datetime.now(UTC)
     with session_scope(request.app.state.settings.database_url) as session:
         row = session.get(NoticeRow, key)
         if row is None:
             raise ApiError(404, f"Không có thông báo «{key}».")
-        tasks = list(
-            session.scalars(
-                select(TaskRow).where(TaskRow.notice_key == key).order_by(TaskRow.position)
-            )
-        )
-        counts = _counts(session, [key], now)
-        return NoticeDetail(
-            **_summary(row, counts).model_dump(), task_list=[summary(t, now) for t in tasks]
-        )
+        tasks = summaries(session, now, TaskRow.notice_key == key)
+        counts = task_counts(session, [key], now)
+        return NoticeDetail(**_summary(row, counts).model_dump(), task_list=tasks)
 
 
 @router.post(
@@ -139,7 +118,7 @@ async def issue(
         problem = {"field": "date", "message": "năm của thông báo không hợp lệ"}
         raise ApiError(422, "Thông báo không hợp lệ; không nhiệm vụ nào được ban hành.", [problem])
     try:
-        notice = check_notice(raw, settings)
+        notice = await run_in_threadpool(check_notice, raw, settings)
     except NoticeInvalid as err:
         errors = from_notice_problems(err.problems)
         raise ApiError(
@@ -155,7 +134,7 @@ async def issue(
             already=[],
             detail=f"Thông báo hợp lệ: {len(notice.tasks)} nhiệm vụ; chưa ban hành.",
         )
-    client = await temporal_client(request)
+    client = await client_or_none(request.app.state.temporal)
     if client is None:
         raise ApiError(
             503, "Không kết nối được Temporal; thông báo chưa được ban hành, vui lòng thử lại."

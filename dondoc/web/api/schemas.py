@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from dondoc.domain.task import StatusClass, TaskState
+from dondoc.domain.view import TaskSummary
 
 # Text fields are stripped of surrounding spaces, so a blank one is empty: the schema says
 # so (a string with something other than whitespace), not only the server.
@@ -88,22 +89,6 @@ class Deadline(BaseModel):
     phrase: str
     due: datetime | None
     original_due: datetime | None
-
-
-class TaskSummary(BaseModel):
-    id: str
-    notice_key: str
-    notice_number: str
-    position: int
-    owner: str
-    leader: str
-    work: str
-    deadline: datetime | None
-    deadline_phrase: str
-    state: TaskState
-    status_class: StatusClass
-    escalation_step: int
-    updated_at: datetime
 
 
 class TaskPageOut(BaseModel):

@@ -9,19 +9,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
-from dondoc.domain.task import Action, StatusClass, TaskState
+from dondoc.commands.actions import Applied, Deferred, Refused, perform
+from dondoc.commands.resend import ResendError
+from dondoc.commands.resend import resend as resend_mail
+from dondoc.domain.requests import request_from
+from dondoc.domain.task import Action, StatusClass
+from dondoc.settings import Settings
 from dondoc.store.db import session_scope
-from dondoc.store.tables import TaskRow
-from dondoc.store.task_search import (
-    MAX_PER_PAGE,
-    TaskFilter,
-    TaskItem,
-    class_of,
-    search_tasks,
-)
-from dondoc.store.tasks import get_task, status_of
-from dondoc.web.actions import Applied, Deferred, Refused
+from dondoc.store.task_search import MAX_PER_PAGE, TaskFilter, search_tasks
+from dondoc.store.tasks import get_task, status_of, summary_of
+from dondoc.web.action_words import DEFERRED_TEXT, SUCCESS_TEXT
 from dondoc.web.api.auth import Integration
 from dondoc.web.api.errors import ApiError, translate
 from dondoc.web.api.schemas import (
@@ -40,11 +39,7 @@ from dondoc.web.api.schemas import (
     ResendOut,
     TaskDetail,
     TaskPageOut,
-    TaskSummary,
 )
-from dondoc.web.console.office_actions import DEFERRED_TEXT, SUCCESS_TEXT, office_request, perform
-from dondoc.web.console.pages import temporal_client
-from dondoc.web.console.resend import ResendError, resend_mail
 from dondoc.web.console.timeline import Names, timeline
 
 router = APIRouter(tags=["Nhiệm vụ"])
@@ -66,28 +61,10 @@ StateFilter = Literal[
 SortName = Literal["deadline", "-deadline", "notice", "owner", "-updated"]
 
 
-def summary(item: TaskItem | TaskRow, now: datetime) -> TaskSummary:
-    return TaskSummary(
-        id=item.id,
-        notice_key=item.notice_key,
-        notice_number=item.notice_number,
-        position=item.position,
-        owner=item.owner,
-        leader=item.leader,
-        work=item.work,
-        deadline=item.deadline_at,
-        deadline_phrase=item.deadline_phrase,
-        state=TaskState(item.state),
-        status_class=StatusClass(class_of(item.state, item.status_class, item.deadline_at, now)),
-        escalation_step=item.escalation_step,
-        updated_at=item.updated_at,
-    )
-
-
 @router.get(
     "/tasks", response_model=TaskPageOut, summary="Danh sách nhiệm vụ (lọc, sắp xếp, phân trang)"
 )
-async def list_tasks(
+def list_tasks(
     request: Request,
     who: Integration,
     owner: Annotated[str | None, Query(max_length=64, description="Mã đơn vị chủ trì")] = None,
@@ -126,7 +103,7 @@ async def list_tasks(
     with session_scope(request.app.state.settings.database_url) as session:
         result = search_tasks(session, f, now, sort=sort, page=page, per_page=per_page)
     return TaskPageOut(
-        items=[summary(i, now) for i in result.items],
+        items=result.items,
         total=result.total,
         page=result.page,
         per_page=result.per_page,
@@ -139,7 +116,7 @@ async def list_tasks(
     responses=NOT_FOUND,
     summary="Một nhiệm vụ và diễn biến của nó",
 )
-async def read_task(request: Request, who: Integration, task_id: str) -> TaskDetail:
+def read_task(request: Request, who: Integration, task_id: str) -> TaskDetail:
     now = datetime.now(UTC)
     with session_scope(request.app.state.settings.database_url) as session:
         row = get_task(session, task_id)
@@ -148,7 +125,7 @@ async def read_task(request: Request, who: Integration, task_id: str) -> TaskDet
         status = status_of(row)
         names = Names(session)
         story = timeline(session, task_id, names)
-        base = summary(row, now)
+        base = summary_of(row, now)
         pending = status.pending_extension
         return TaskDetail(
             **base.model_dump(),
@@ -201,6 +178,12 @@ def _key(who: str, task_id: str, action: str, idempotency_key: str | None) -> st
     )
 
 
+def _known(settings: Settings, task_id: str) -> None:
+    with session_scope(settings.database_url) as session:
+        if get_task(session, task_id) is None:
+            raise ApiError(404, f"Không có nhiệm vụ «{task_id}».")
+
+
 async def _act(
     request: Request,
     response: Response,
@@ -211,17 +194,15 @@ async def _act(
     idempotency_key: str | None,
 ) -> ActionOut:
     settings = request.app.state.settings
-    with session_scope(settings.database_url) as session:
-        if get_task(session, task_id) is None:
-            raise ApiError(404, f"Không có nhiệm vụ «{task_id}».")
+    await run_in_threadpool(_known, settings, task_id)
     try:
-        req = office_request(action, f"api:{who}", body.model_dump())
+        req = request_from(action, f"api:{who}", body.model_dump())
     except ValidationError as err:
         errors = translate(err.errors())
         raise ApiError(422, "Dữ liệu gửi lên không hợp lệ.", errors) from None
     done = await perform(
         settings,
-        lambda: temporal_client(request),
+        request.app.state.temporal,
         task_id,
         action,
         req,
@@ -373,18 +354,24 @@ async def reopen(
 )
 async def resend(request: Request, who: Integration, task_id: str, body: ResendBody) -> ResendOut:
     settings = request.app.state.settings
-    with session_scope(settings.database_url) as session:
-        if get_task(session, task_id) is None:
-            raise ApiError(404, f"Không có nhiệm vụ «{task_id}».")
+    await run_in_threadpool(_known, settings, task_id)
     try:
-        result = await resend_mail(settings, task_id, f"api:{who}", body.reason, body.mail)
+        result = await resend_mail(
+            settings, request.app.state.temporal, task_id, f"api:{who}", body.reason, body.mail
+        )
     except ResendError as err:
         raise ApiError(409, str(err)) from None
-    detail = (
-        "Đã gửi lại thư."
-        if result.sent
-        else "Chưa gửi lại được thư; xem tình trạng trong diễn biến."
-    )
+    outcome = result.performed.outcome
+    if isinstance(outcome, Refused):
+        raise ApiError(409, outcome.message)
+    if isinstance(outcome, Deferred):
+        detail = DEFERRED_TEXT
+    elif result.sent:
+        detail = SUCCESS_TEXT[Action.RESEND]
+    elif result.pending:
+        detail = "Đã yêu cầu gửi lại thư; thư đang được gửi."
+    else:
+        detail = "Chưa gửi lại được thư; xem tình trạng trong diễn biến."
     return ResendOut(
         task_id=task_id,
         kind=result.kind.value,

@@ -24,8 +24,9 @@ from typing import Annotated, Any
 import structlog
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from dondoc.store.db import session_scope
+from dondoc.store.db import in_session, session_scope
 from dondoc.store.users import (
     Role,
     SignedIn,
@@ -117,8 +118,10 @@ def _safe_next(value: str | None) -> str:
 # ------------------------------------------------------------------------ dependencies
 
 
-async def current_user(request: Request) -> SignedIn:
-    """The signed-in user, or LoginRequired; also kept on ``request.state`` for templates."""
+def current_user(request: Request) -> SignedIn:
+    """The signed-in user, or LoginRequired; also kept on ``request.state`` for templates.
+
+    A plain function: FastAPI runs it in its thread pool, off the event loop."""
     cookie = request.cookies.get(SESSION_COOKIE, "")
     user = None
     if cookie:
@@ -181,6 +184,21 @@ async def checked_upload(
     return {k: v for k, v in form.multi_items() if isinstance(v, str)}, data
 
 
+async def _form(request: Request, user: User) -> dict[str, str]:
+    return await checked_form(request, user)
+
+
+async def _upload(request: Request, user: User) -> tuple[dict[str, str], bytes]:
+    return await checked_upload(request, user, "file")
+
+
+Form = Annotated[dict[str, str], Depends(_form)]
+"""The POSTed fields, CSRF-checked; read on the event loop, so a route taking it can be a
+plain function that FastAPI runs in its thread pool."""
+Upload = Annotated[tuple[dict[str, str], bytes], Depends(_upload)]
+"""The fields and the bytes of the uploaded ``file``, CSRF-checked."""
+
+
 # ------------------------------------------------------------------------------ pages
 
 
@@ -241,10 +259,13 @@ async def login(request: Request) -> Response:
         )
     async with throttle.lock(name_key):
         await asyncio.sleep(throttle.delay(name_key, address))
-        settings = settings_of(request)
-        with session_scope(settings.database_url) as session:
-            user = await asyncio.to_thread(authenticate, session, username, password)
-            cookie_value = open_session(session, user, client_address(request)) if user else None
+        address_seen = client_address(request)
+
+        def sign_in(session: Session) -> str | None:
+            user = authenticate(session, username, password)
+            return open_session(session, user, address_seen) if user else None
+
+        cookie_value = await in_session(settings_of(request).database_url, sign_in)
         if cookie_value is None:
             throttle.record(name_key, address)
             log.warning("console_login_failed", username=username, address=address)
@@ -272,8 +293,8 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request, user: User) -> Response:
     await checked_form(request, user)
-    with session_scope(settings_of(request).database_url) as session:
-        close_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    await in_session(settings_of(request).database_url, lambda s: close_session(s, cookie))
     response = redirect(request, "/admin/login", "Đã đăng xuất.")
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
     return response

@@ -41,7 +41,7 @@ def bar_segments(bar: AgencyBar, widest: int) -> list[dict[str, object]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard_page(request: Request, user: User) -> HTMLResponse:
+def dashboard_page(request: Request, user: User) -> HTMLResponse:
     now = datetime.now(UTC)
     with session_scope(settings_of(request).database_url) as session:
         board = dashboard(session, now, leader=leader_scope(user))

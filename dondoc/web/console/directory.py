@@ -18,7 +18,7 @@ from dondoc.domain.directory import Agency, Directory, Leader, Office
 from dondoc.store.db import session_scope
 from dondoc.store.directory import export_directory, load_directory
 from dondoc.store.tables import TaskRow
-from dondoc.web.console.auth import OfficeUser, checked_form, checked_upload
+from dondoc.web.console.auth import Form, OfficeUser, Upload
 from dondoc.web.console.pages import redirect, render, settings_of
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +79,7 @@ def _page(
 
 
 @router.get("/directory", response_class=HTMLResponse)
-async def directory_page(request: Request, user: OfficeUser) -> HTMLResponse:
+def directory_page(request: Request, user: OfficeUser) -> HTMLResponse:
     return _page(request)
 
 
@@ -91,8 +91,7 @@ def _save(request: Request, entry: Office | Leader | Agency) -> None:
 
 
 @router.post("/directory/{kind}", response_class=HTMLResponse)
-async def directory_save(request: Request, user: OfficeUser, kind: str) -> Response:
-    form = await checked_form(request, user)
+def directory_save(request: Request, user: OfficeUser, kind: str, form: Form) -> Response:
     data: dict[str, Any] = {
         "name": form.get("name", ""),
         "email": form.get("email", ""),
@@ -119,8 +118,8 @@ async def directory_save(request: Request, user: OfficeUser, kind: str) -> Respo
 
 
 @router.post("/directory-import", response_class=HTMLResponse)
-async def directory_import(request: Request, user: OfficeUser) -> Response:
-    form, upload = await checked_upload(request, user, "file")
+def directory_import(request: Request, user: OfficeUser, sent: Upload) -> Response:
+    form, upload = sent
     text = upload.decode("utf-8-sig", errors="replace") if upload else form.get("yaml", "")
     if not text.strip():
         return _page(request, problems=["Chưa có nội dung danh bạ để nạp."], status_code=422)
@@ -143,7 +142,7 @@ async def directory_import(request: Request, user: OfficeUser) -> Response:
 
 
 @router.get("/directory.yaml")
-async def directory_export(request: Request, user: OfficeUser) -> Response:
+def directory_export(request: Request, user: OfficeUser) -> Response:
     with session_scope(settings_of(request).database_url) as session:
         data = export_directory(session).model_dump(mode="json")
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

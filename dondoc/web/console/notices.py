@@ -16,19 +16,21 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
+from starlette.concurrency import run_in_threadpool
 
+from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.commands.temporal import client_or_none
 from dondoc.deployment import policies
 from dondoc.domain.notice import NoticeInvalid, Problem
 from dondoc.domain.notice_text.highlight import Piece, highlight
-from dondoc.domain.task import StatusClass
 from dondoc.settings import Settings
-from dondoc.starter.issuing import check_notice, issue_notice
 from dondoc.store.db import session_scope
+from dondoc.store.notices import task_counts
 from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow, TaskRow
-from dondoc.store.task_search import OPEN, class_of, live_class
-from dondoc.web.console.auth import OfficeUser, User, checked_form
-from dondoc.web.console.pages import ConsoleError, redirect, render, settings_of, temporal_client
+from dondoc.store.tasks import summaries
+from dondoc.web.console.auth import Form, OfficeUser, User
+from dondoc.web.console.pages import ConsoleError, redirect, render, settings_of
 from dondoc.web.console.scope import leader_scope
 
 router = APIRouter(include_in_schema=False)
@@ -52,9 +54,9 @@ def draft_from_text(text: str, settings: Settings) -> tuple[dict[str, Any], list
     """The notice's plain text to a draft in the notice schema (names resolved against the
     directory; what the text did not give stays empty for the reviewer), and the text cut
     into pieces marked with the field each became, to show beside the draft."""
+    from dondoc.commands.notice_text import name_book
     from dondoc.deployment import calendar_for
     from dondoc.domain.notice_text import notice_input, parse_notice
-    from dondoc.starter.notice_files import name_book
 
     if not text.strip():
         return None
@@ -66,7 +68,7 @@ def draft_from_text(text: str, settings: Settings) -> tuple[dict[str, Any], list
 
 
 @router.get("/notices", response_class=HTMLResponse)
-async def notice_list(
+def notice_list(
     request: Request,
     user: User,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -91,20 +93,7 @@ async def notice_list(
                 .offset((page - 1) * PER_PAGE)
             )
         )
-        overdue = case((live_class(now) == StatusClass.IN_PROGRESS_OVERDUE.value, 1), else_=0)
-        counts = {
-            key: (n, open_, late)
-            for key, n, open_, late in session.execute(
-                select(
-                    TaskRow.notice_key,
-                    func.count(),
-                    func.sum(case((TaskRow.state.in_(OPEN), 1), else_=0)),
-                    func.sum(overdue),
-                )
-                .where(TaskRow.notice_key.in_([r.key for r in rows]))
-                .group_by(TaskRow.notice_key)
-            )
-        }
+        counts = task_counts(session, [r.key for r in rows], now)
         leaders = dict(session.execute(select(LeaderRow.code, LeaderRow.name)).all())
     return render(
         request,
@@ -167,8 +156,12 @@ def _new_page(
     )
 
 
+async def _new_page_async(request: Request, **kw: Any) -> HTMLResponse:
+    return await run_in_threadpool(lambda: _new_page(request, **kw))
+
+
 @router.get("/notices/new", response_class=HTMLResponse)
-async def notice_new(
+def notice_new(
     request: Request,
     user: OfficeUser,
     rows: Annotated[int, Query(ge=1, le=MAX_TASK_ROWS)] = TASK_ROWS,
@@ -234,8 +227,7 @@ def _read_source(form: dict[str, str]) -> tuple[dict[str, Any] | None, str | Non
 
 
 @router.post("/notices/preview", response_class=HTMLResponse)
-async def notice_preview(request: Request, user: OfficeUser) -> HTMLResponse:
-    form = await checked_form(request, user)
+def notice_preview(request: Request, user: OfficeUser, form: Form) -> HTMLResponse:
     settings = settings_of(request)
     source = form.get("source", "form")
     rows = max(
@@ -314,23 +306,22 @@ async def notice_preview(request: Request, user: OfficeUser) -> HTMLResponse:
 
 
 @router.post("/notices/issue", response_class=HTMLResponse)
-async def notice_issue(request: Request, user: OfficeUser) -> Response:
-    form = await checked_form(request, user)
+async def notice_issue(request: Request, user: OfficeUser, form: Form) -> Response:
     settings = settings_of(request)
     try:
         raw = json.loads(form.get("payload", ""))
-        notice = check_notice(raw, settings)
+        notice = await run_in_threadpool(check_notice, raw, settings)
     except (ValueError, OverflowError, NoticeInvalid) as err:
         problems = err.problems if isinstance(err, NoticeInvalid) else []
-        return _new_page(
+        return await _new_page_async(
             request,
             problems=problems,
             message="Thông báo không hợp lệ; chưa ban hành.",
             status_code=422,
         )
-    client = await temporal_client(request)
+    client = await client_or_none(request.app.state.temporal)
     if client is None:
-        return _new_page(
+        return await _new_page_async(
             request,
             source="yaml",
             yaml_text=yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
@@ -341,14 +332,14 @@ async def notice_issue(request: Request, user: OfficeUser) -> Response:
     try:
         result = await issue_notice(notice, settings, client, search_attributes=sa)
     except NoticeInvalid as err:
-        return _new_page(
+        return await _new_page_async(
             request,
             problems=err.problems,
             message="Thông báo không ban hành được.",
             status_code=409,
         )
     except Exception as err:
-        return _new_page(
+        return await _new_page_async(
             request,
             source="yaml",
             yaml_text=yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
@@ -363,25 +354,17 @@ async def notice_issue(request: Request, user: OfficeUser) -> Response:
 
 
 @router.get("/notices/{key}", response_class=HTMLResponse)
-async def notice_page(request: Request, user: User, key: str) -> HTMLResponse:
+def notice_page(request: Request, user: User, key: str) -> HTMLResponse:
     now = datetime.now(UTC)
     scope = leader_scope(user)
     with session_scope(settings_of(request).database_url) as session:
         row = session.get(NoticeRow, key)
         if row is None or (scope is not None and row.leader != scope):
             raise ConsoleError(404, "Không tìm thấy thông báo", f"Không có thông báo «{key}».")
-        tasks = list(
-            session.scalars(
-                select(TaskRow).where(TaskRow.notice_key == key).order_by(TaskRow.position)
-            )
-        )
+        tasks = summaries(session, now, TaskRow.notice_key == key)
         names = dict(session.execute(select(AgencyRow.code, AgencyRow.name)).all())
         leader = session.get(LeaderRow, row.leader)
-        items = [
-            {"row": t, "owner_name": names.get(t.owner, t.owner),
-             "klass": class_of(t.state, t.status_class, t.deadline_at, now)}
-            for t in tasks
-        ]  # fmt: skip
+        items = [{"row": t, "owner_name": names.get(t.owner, t.owner)} for t in tasks]
     return render(
         request,
         "console/notice.html",

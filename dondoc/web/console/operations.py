@@ -11,18 +11,20 @@ from fastapi.responses import HTMLResponse
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
+from starlette.concurrency import run_in_threadpool
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, GetSystemInfoRequest
 from temporalio.client import Client
 
+from dondoc.commands.temporal import client_or_none
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import ActionStatus
 from dondoc.store.db import session_scope
 from dondoc.store.outbox import OutboxStatus
 from dondoc.store.tables import AgencyActionRow, OutboxRow
 from dondoc.web.console.auth import AdminUser
-from dondoc.web.console.pages import render, settings_of, temporal_client
+from dondoc.web.console.pages import render, settings_of
 from dondoc.web.console.timeline import DELIVERY_LABELS, mail_label
 
 router = APIRouter(include_in_schema=False)
@@ -121,8 +123,14 @@ async def operations_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     settings = settings_of(request)
-    client = await temporal_client(request)
+    client = await client_or_none(request.app.state.temporal)
     temporal = await _temporal_health(client, settings)
+    return await run_in_threadpool(_render, request, temporal, status, page)
+
+
+def _render(request: Request, temporal: dict[str, Any], status: str, page: int) -> HTMLResponse:
+    """The database's side of the page, read in a thread once Temporal has answered."""
+    settings = settings_of(request)
     database = _database_health(settings)
     wanted = status if status in {s.value for s in OutboxStatus} else ""
     with session_scope(settings.database_url) as session:

@@ -1,92 +1,28 @@
-"""How a console page is rendered: templates, filters, the signed-in user, flashes, errors.
+"""How a console page is rendered: the signed-in user, flashes, errors.
 
-The console has its own template environment (``templates/console/``) so its filters and
-globals do not leak into the agency pages, and every page gets the same context: who is
-signed in, the CSRF token for its forms, the navigation that role may see, and the one
-message left by the previous action (a flash, carried in a signed cookie for one request).
+Every page gets the same context: who is signed in, the CSRF token for its forms, the
+navigation that role may see, and the one message left by the previous action (a flash,
+carried in a signed cookie for one request).
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Mapping
 from datetime import date, datetime
-from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from temporalio.client import Client
 
-from dondoc.domain.events import EVENT_LABELS
-from dondoc.domain.formatting import format_date, format_deadline, format_moment, local
-from dondoc.domain.mail import SUBJECT_ACTIONS
-from dondoc.domain.task import (
-    ACTION_LABELS,
-    STATE_LABELS,
-    STATUS_CLASS_LABELS,
-    StatusClass,
-    TaskState,
-)
 from dondoc.settings import Settings
-from dondoc.store.users import ROLE_LABELS, Role, SignedIn
+from dondoc.store.users import Role, SignedIn
+from dondoc.web.templating import templates
 
-templates = Jinja2Templates(directory=str(files("dondoc.web") / "templates"))
 FLASH_COOKIE = "dondoc_flash"
 COOKIE_PATH = "/admin"
-# How long a page waits for Temporal before saying it is unreachable, and how long the
-# console then stops asking (so a down server costs one wait, not one per page).
-TEMPORAL_WAIT = 2.0
-TEMPORAL_BACKOFF = 15.0
 
-
-def _short_day(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = local(value).date()
-    return f"{value:%d/%m/%Y}"
-
-
-def _number(value: float | int | None, digits: int = 0) -> str:
-    """Vietnamese digits: 12.345 and 3,5."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{_number(value * 100, 1)}%"
-
-
-def _clock(value: datetime | None) -> str:
-    return "" if value is None else f"{local(value):%H:%M %d/%m/%Y}"
-
-
-templates.env.filters.update(
-    deadline=format_deadline,
-    moment=format_moment,
-    day=format_date,
-    short_day=_short_day,
-    number=_number,
-    percent=_percent,
-    clock=_clock,
-)
-templates.env.globals.update(
-    STATE_LABELS={s.value: label for s, label in STATE_LABELS.items()},
-    STATUS_CLASS_LABELS={c.value: label for c, label in STATUS_CLASS_LABELS.items()},
-    ACTION_LABELS={a.value: label for a, label in ACTION_LABELS.items()},
-    EVENT_LABELS={k.value: label for k, label in EVENT_LABELS.items()},
-    MAIL_LABELS={k.value: label for k, label in SUBJECT_ACTIONS.items()},
-    ROLE_LABELS={r.value: label for r, label in ROLE_LABELS.items()},
-    TaskState=TaskState,
-    StatusClass=StatusClass,
-)
 
 NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/admin/", "Tổng quan", frozenset(Role)),
@@ -192,18 +128,6 @@ def render(
     if flash is not None:
         response.delete_cookie(FLASH_COOKIE, path=COOKIE_PATH)
     return response
-
-
-async def temporal_client(request: Request) -> Client | None:
-    """The Temporal client, or None (quickly) when Temporal cannot be reached now."""
-    state = request.app.state
-    if getattr(state, "console_temporal_down_until", 0.0) > time.monotonic():
-        return None
-    try:
-        return await asyncio.wait_for(state.temporal.get(), timeout=TEMPORAL_WAIT)
-    except Exception:
-        state.console_temporal_down_until = time.monotonic() + TEMPORAL_BACKOFF
-        return None
 
 
 def parse_day(value: str | None) -> date | None:

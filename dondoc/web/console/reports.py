@@ -44,7 +44,7 @@ def _report(request: Request, user: object) -> PeriodReport:
 
 
 @router.get("/reports", response_class=HTMLResponse)
-async def report_page(request: Request, user: User) -> HTMLResponse:
+def report_page(request: Request, user: User) -> HTMLResponse:
     report = _report(request, user)
     with session_scope(settings_of(request).database_url) as session:
         leaders = session.execute(
@@ -78,7 +78,7 @@ def _download(content: bytes, name: str, media_type: str) -> Response:
 
 
 @router.get("/reports.xlsx")
-async def report_xlsx(request: Request, user: User) -> Response:
+def report_xlsx(request: Request, user: User) -> Response:
     report = _report(request, user)
     return _download(
         to_xlsx(report),
@@ -88,6 +88,6 @@ async def report_xlsx(request: Request, user: User) -> Response:
 
 
 @router.get("/reports.csv")
-async def report_csv(request: Request, user: User) -> Response:
+def report_csv(request: Request, user: User) -> Response:
     report = _report(request, user)
     return _download(to_csv(report), file_name(report, "csv"), "text/csv; charset=utf-8")

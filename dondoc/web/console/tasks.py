@@ -11,34 +11,37 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from dondoc.domain.task import Action, StatusClass, TaskState, allowed_actions
+from dondoc.commands.actions import Applied, Deferred, Refused, perform
+from dondoc.commands.resend import ResendError, resend, resendable
+from dondoc.commands.temporal import client_or_none
+from dondoc.domain.requests import request_from
+from dondoc.domain.task import (
+    OFFICE_ACTIONS,
+    Action,
+    StatusClass,
+    TaskState,
+    allowed_actions,
+    live_class,
+)
 from dondoc.store.db import session_scope
 from dondoc.store.directory import get_leader
 from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow
-from dondoc.store.task_search import OPEN_FILTER, SORTS, TaskFilter, class_of, search_tasks
+from dondoc.store.task_search import OPEN_FILTER, TaskFilter, search_tasks
 from dondoc.store.tasks import get_task, spec_of, status_of
-from dondoc.web.actions import Applied, Deferred, Refused
-from dondoc.web.console.auth import OfficeUser, User, checked_form
-from dondoc.web.console.history import live_side
-from dondoc.web.console.office_actions import (
+from dondoc.web.action_words import (
     DEFERRED_TEXT,
-    OFFICE_ACTIONS,
+    EXTENSION_DECIDED,
     REASON_FIELD,
     SUCCESS_TEXT,
-    office_request,
-    perform,
+    repeated,
 )
-from dondoc.web.console.pages import (
-    ConsoleError,
-    parse_day,
-    redirect,
-    render,
-    settings_of,
-    temporal_client,
-)
-from dondoc.web.console.resend import ResendError, resend_mail, resendable
+from dondoc.web.console.auth import Form, OfficeUser, User
+from dondoc.web.console.history import LiveSide, live_side
+from dondoc.web.console.pages import ConsoleError, parse_day, redirect, render, settings_of
 from dondoc.web.console.scope import leader_scope
+from dondoc.web.console.sorts import SORTS
 from dondoc.web.console.timeline import Names, planned, timeline
 
 router = APIRouter(include_in_schema=False)
@@ -101,7 +104,7 @@ def _choices(session: Session) -> dict[str, Any]:
 
 
 @router.get("/tasks", response_class=HTMLResponse)
-async def task_list(
+def task_list(
     request: Request,
     user: User,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -115,11 +118,7 @@ async def task_list(
         )
         choices = _choices(session)
     names = dict(choices["agencies"])
-    items = [
-        {"task": t, "owner_name": names.get(t.owner, t.owner),
-         "klass": class_of(t.state, t.status_class, t.deadline_at, now)}
-        for t in result.items
-    ]  # fmt: skip
+    items = [{"task": t, "owner_name": names.get(t.owner, t.owner)} for t in result.items]
     return render(
         request,
         "console/tasks.html",
@@ -155,12 +154,23 @@ async def _detail(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    settings = settings_of(request)
-    _load(request, user, task_id)
-    client = await temporal_client(request)
-    side = await live_side(client, settings, task_id)
+    await run_in_threadpool(_load, request, user, task_id)
+    client = await client_or_none(request.app.state.temporal)
+    side = await live_side(client, settings_of(request), task_id)
+    return await run_in_threadpool(_render_detail, request, user, task_id, side, error, status_code)
+
+
+def _render_detail(
+    request: Request,
+    user: Any,
+    task_id: str,
+    side: LiveSide,
+    error: str | None,
+    status_code: int,
+) -> HTMLResponse:
+    """The task's page from the read model and what Temporal said (``side``)."""
     now = datetime.now(UTC)
-    with session_scope(settings.database_url) as session:
+    with session_scope(settings_of(request).database_url) as session:
         row = get_task(session, task_id)
         assert row is not None
         names = Names(session)
@@ -180,7 +190,7 @@ async def _detail(
     klass = (
         side.view.status_class.value
         if side.view
-        else class_of(status.state.value, row.status_class, status.deadline.due, now)
+        else live_class(status.state, StatusClass(row.status_class), status.deadline.due, now).value
     )
     context = {
         "title": f"Nhiệm vụ {spec.notice_number} mục {spec.position}",
@@ -218,9 +228,10 @@ async def task_page(request: Request, user: User, task_id: str) -> HTMLResponse:
 
 
 @router.post("/tasks/{task_id}/actions/{action}", response_class=HTMLResponse)
-async def task_action(request: Request, user: OfficeUser, task_id: str, action: str) -> Response:
-    form = await checked_form(request, user)
-    _load(request, user, task_id)
+async def task_action(
+    request: Request, user: OfficeUser, task_id: str, action: str, form: Form
+) -> Response:
+    await run_in_threadpool(_load, request, user, task_id)
     act = next((a for a in OFFICE_ACTIONS if a.value == action), None)
     if act is None:
         raise ConsoleError(404, "Không có thao tác này", f"Không có thao tác «{action}».")
@@ -237,16 +248,14 @@ async def task_action(request: Request, user: OfficeUser, task_id: str, action: 
     if act == Action.DECIDE_EXTENSION:
         fields["approve"] = form.get("decision") == "approve"
     try:
-        req = office_request(act, user.actor, fields)
+        req = request_from(act, user.actor, fields)
     except ValidationError as err:
         problems = "; ".join(str(e["msg"]) for e in err.errors())
         return await _detail(
             request, user, task_id, error=f"Thông tin chưa hợp lệ: {problems}", status_code=422
         )
     key = form.get("action_key", "")[:64] or secrets.token_urlsafe(16)
-    done = await perform(
-        settings_of(request), lambda: temporal_client(request), task_id, act, req, key
-    )
+    done = await perform(settings_of(request), request.app.state.temporal, task_id, act, req, key)
     outcome = done.outcome
     if isinstance(outcome, Refused):
         return await _detail(request, user, task_id, error=outcome.message, status_code=409)
@@ -255,31 +264,35 @@ async def task_action(request: Request, user: OfficeUser, task_id: str, action: 
     assert isinstance(outcome, Applied)
     text = SUCCESS_TEXT[act]
     if act == Action.DECIDE_EXTENSION:
-        text = (
-            "Đã đồng ý gia hạn; đơn vị chủ trì được thông báo qua thư."
-            if fields["approve"]
-            else "Đã không đồng ý gia hạn; đơn vị chủ trì được thông báo qua thư."
-        )
-    if done.repeated:
-        text = f"Thao tác đã được thực hiện trước đó. {text}"
-    return redirect(request, f"/admin/tasks/{task_id}", text)
+        text = EXTENSION_DECIDED[bool(fields["approve"])]
+    return redirect(request, f"/admin/tasks/{task_id}", repeated(text) if done.repeated else text)
 
 
 @router.post("/tasks/{task_id}/resend", response_class=HTMLResponse)
-async def task_resend(request: Request, user: OfficeUser, task_id: str) -> Response:
-    form = await checked_form(request, user)
-    _load(request, user, task_id)
+async def task_resend(request: Request, user: OfficeUser, task_id: str, form: Form) -> Response:
+    await run_in_threadpool(_load, request, user, task_id)
     reason = form.get("reason", "").strip()[:2000]
     if not reason:
         return await _detail(
             request, user, task_id, error="Vui lòng nhập lý do gửi lại thư.", status_code=422
         )
     try:
-        result = await resend_mail(
-            settings_of(request), task_id, user.actor, reason, form.get("mail") or None
+        result = await resend(
+            settings_of(request),
+            request.app.state.temporal,
+            task_id,
+            user.actor,
+            reason,
+            form.get("mail") or None,
+            key=form.get("action_key", "")[:64] or None,
         )
     except ResendError as err:
         return await _detail(request, user, task_id, error=str(err), status_code=409)
+    outcome = result.performed.outcome
+    if isinstance(outcome, Refused):
+        return await _detail(request, user, task_id, error=outcome.message, status_code=409)
+    if isinstance(outcome, Deferred):
+        return redirect(request, f"/admin/tasks/{task_id}", DEFERRED_TEXT)
     if result.failed and not result.sent:
         return redirect(
             request,
@@ -287,4 +300,8 @@ async def task_resend(request: Request, user: OfficeUser, task_id: str) -> Respo
             "Chưa gửi lại được thư; xem tình trạng gửi trong diễn biến.",
             bad=True,
         )
-    return redirect(request, f"/admin/tasks/{task_id}", "Đã gửi lại thư.")
+    if not result.sent:
+        return redirect(
+            request, f"/admin/tasks/{task_id}", "Đã yêu cầu gửi lại thư; thư đang được gửi."
+        )
+    return redirect(request, f"/admin/tasks/{task_id}", SUCCESS_TEXT[Action.RESEND])

@@ -21,7 +21,7 @@ from dondoc.store.users import (
     set_password,
     update_user,
 )
-from dondoc.web.console.auth import AdminUser, checked_form
+from dondoc.web.console.auth import AdminUser, Form
 from dondoc.web.console.pages import redirect, render, settings_of
 
 router = APIRouter(include_in_schema=False)
@@ -57,13 +57,12 @@ def _page(
 
 
 @router.get("/users", response_class=HTMLResponse)
-async def users_page(request: Request, user: AdminUser) -> HTMLResponse:
+def users_page(request: Request, user: AdminUser) -> HTMLResponse:
     return _page(request)
 
 
 @router.post("/users", response_class=HTMLResponse)
-async def user_add(request: Request, user: AdminUser) -> Response:
-    form = await checked_form(request, user)
+def user_add(request: Request, user: AdminUser, form: Form) -> Response:
     password = generate_password()
     try:
         with session_scope(settings_of(request).database_url) as session:
@@ -84,8 +83,7 @@ async def user_add(request: Request, user: AdminUser) -> Response:
 
 
 @router.post("/users/{username}", response_class=HTMLResponse)
-async def user_edit(request: Request, user: AdminUser, username: str) -> Response:
-    form = await checked_form(request, user)
+def user_edit(request: Request, user: AdminUser, username: str, form: Form) -> Response:
     try:
         with session_scope(settings_of(request).database_url) as session:
             update_user(
@@ -102,8 +100,7 @@ async def user_edit(request: Request, user: AdminUser, username: str) -> Respons
 
 
 @router.post("/users/{username}/password", response_class=HTMLResponse)
-async def user_password(request: Request, user: AdminUser, username: str) -> Response:
-    await checked_form(request, user)
+def user_password(request: Request, user: AdminUser, username: str, form: Form) -> Response:
     password = generate_password()
     try:
         with session_scope(settings_of(request).database_url) as session:
@@ -116,8 +113,7 @@ async def user_password(request: Request, user: AdminUser, username: str) -> Res
 
 
 @router.post("/api-tokens", response_class=HTMLResponse)
-async def token_create(request: Request, user: AdminUser) -> Response:
-    form = await checked_form(request, user)
+def token_create(request: Request, user: AdminUser, form: Form) -> Response:
     try:
         with session_scope(settings_of(request).database_url) as session:
             token = create_api_token(session, form.get("name", ""))
@@ -128,8 +124,7 @@ async def token_create(request: Request, user: AdminUser) -> Response:
 
 
 @router.post("/api-tokens/{name}/revoke", response_class=HTMLResponse)
-async def token_revoke(request: Request, user: AdminUser, name: str) -> Response:
-    await checked_form(request, user)
+def token_revoke(request: Request, user: AdminUser, name: str, form: Form) -> Response:
     with session_scope(settings_of(request).database_url) as session:
         done = revoke_api_token(session, name)
     text = f"Đã thu hồi mã truy cập của «{name}»." if done else f"«{name}» không có mã đang dùng."

@@ -14,8 +14,9 @@ from dondoc.activities.mailing import MailActivities
 from dondoc.activities.recording import RecordingActivities
 from dondoc.client import connect
 from dondoc.settings import Settings
-from dondoc.starter.schedules import ensure_digest_schedule
 from dondoc.store.db import migrate
+from dondoc.worker.guard import EventLoopGuard
+from dondoc.worker.schedules import ensure_digest_schedule
 from dondoc.workflows.digest import DigestWorkflow
 from dondoc.workflows.task import TaskWorkflow
 
@@ -38,12 +39,13 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
             calendars.working_calendar,
         ],
         max_concurrent_activities=20,
+        interceptors=[EventLoopGuard()],
     )
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set (or forever); in-flight activities finish first."""
-    migrate(settings.database_url)
+    await asyncio.to_thread(migrate, settings.database_url)
     client = await connect(settings)
     await ensure_digest_schedule(client, settings)
     worker = build_worker(client, settings)

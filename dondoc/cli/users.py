@@ -6,29 +6,14 @@ A password or token that the command makes is printed once and never stored in c
 from __future__ import annotations
 
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
-from dondoc.settings import get_settings
+from dondoc.cli.errors import fail, prepared_database
 
 users_app = typer.Typer(help="Tài khoản đăng nhập bảng điều khiển.", no_args_is_help=True)
 api_token_app = typer.Typer(help="Mã truy cập API cho hệ thống tích hợp.", no_args_is_help=True)
-
-BAD_INPUT = 2
-
-
-def _fail(message: str, code: int = BAD_INPUT) -> NoReturn:
-    typer.echo(f"Lỗi: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _url() -> str:
-    from dondoc.store.db import migrate
-
-    url = get_settings().database_url
-    migrate(url)
-    return url
 
 
 def _password(given: bool) -> tuple[str, bool]:
@@ -61,13 +46,13 @@ def users_add(
 
     secret, generated = _password(password)
     try:
-        with session_scope(_url()) as session:
+        with session_scope(prepared_database()) as session:
             row = add_user(
                 session, username, role=role, password=secret, display_name=name, leader_code=leader
             )
             created = row.username
     except UserError as err:
-        _fail(f"{err.field}: {err}")
+        fail(f"{err.field}: {err}")
     typer.echo(f"Đã thêm tài khoản «{created}» ({role}).")
     if generated:
         typer.echo(f"Mật khẩu (chỉ hiển thị một lần): {secret}")
@@ -86,10 +71,10 @@ def users_passwd(
 
     secret, generated = _password(password)
     try:
-        with session_scope(_url()) as session:
+        with session_scope(prepared_database()) as session:
             set_password(session, username, secret)
     except UserError as err:
-        _fail(f"{err.field}: {err}")
+        fail(f"{err.field}: {err}")
     typer.echo(f"Đã đặt mật khẩu mới cho «{username}».")
     if generated:
         typer.echo(f"Mật khẩu (chỉ hiển thị một lần): {secret}")
@@ -102,10 +87,10 @@ def users_disable(username: Annotated[str, typer.Argument(help="Tên đăng nh�
     from dondoc.store.users import UserError, disable_user
 
     try:
-        with session_scope(_url()) as session:
+        with session_scope(prepared_database()) as session:
             disable_user(session, username)
     except UserError as err:
-        _fail(f"{err.field}: {err}")
+        fail(f"{err.field}: {err}")
     typer.echo(f"Đã khóa tài khoản «{username}».")
 
 
@@ -115,7 +100,7 @@ def users_list() -> None:
     from dondoc.store.db import session_scope
     from dondoc.store.users import list_users
 
-    with session_scope(_url()) as session:
+    with session_scope(prepared_database()) as session:
         rows = [
             (u.username, u.role, u.leader_code or "", u.active, u.display_name)
             for u in list_users(session)
@@ -134,10 +119,10 @@ def api_token_create(
     from dondoc.store.users import UserError, create_api_token
 
     try:
-        with session_scope(_url()) as session:
+        with session_scope(prepared_database()) as session:
             token = create_api_token(session, name)
     except UserError as err:
-        _fail(f"{err.field}: {err}")
+        fail(f"{err.field}: {err}")
     typer.echo(f"Mã truy cập API của «{name.strip().lower()}» (chỉ hiển thị một lần):")
     typer.echo(token)
 
@@ -148,8 +133,8 @@ def api_token_revoke(name: Annotated[str, typer.Argument(help="Tên hệ thống
     from dondoc.store.db import session_scope
     from dondoc.store.users import revoke_api_token
 
-    with session_scope(_url()) as session:
+    with session_scope(prepared_database()) as session:
         done = revoke_api_token(session, name)
     if not done:
-        _fail(f"«{name}» không có mã truy cập đang dùng.")
+        fail(f"«{name}» không có mã truy cập đang dùng.")
     typer.echo(f"Đã thu hồi mã truy cập của «{name}».")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from dondoc.settings import get_settings
+from dondoc.cli.errors import fail, prepared_database
 
 
 class Format(StrEnum):
@@ -23,10 +23,7 @@ def _day(value: str, option: str) -> date:
             return datetime.strptime(value, pattern).date()
         except ValueError:
             continue
-    typer.echo(
-        f"Lỗi: {option}: ngày «{value}» không hợp lệ (dạng YYYY-MM-DD hoặc dd/mm/yyyy)", err=True
-    )
-    raise typer.Exit(2)
+    fail(f"{option}: ngày «{value}» không hợp lệ (dạng YYYY-MM-DD hoặc dd/mm/yyyy)")
 
 
 def report(
@@ -37,23 +34,19 @@ def report(
     leader: Annotated[str | None, typer.Option(help="Chỉ nhiệm vụ của lãnh đạo có mã này")] = None,
 ) -> None:
     """Báo cáo tình hình thực hiện nhiệm vụ theo đơn vị trong một kỳ (.xlsx hoặc CSV)."""
-    from dondoc.store.db import migrate, session_scope
+    from dondoc.store.db import session_scope
     from dondoc.store.reports import period_report, title, to_csv, to_xlsx
 
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:
-        typer.echo("Lỗi: --to: ngày kết thúc phải sau ngày bắt đầu", err=True)
-        raise typer.Exit(2)
-    url = get_settings().database_url
-    migrate(url)
-    with session_scope(url) as session:
+        fail("--to: ngày kết thúc phải sau ngày bắt đầu")
+    with session_scope(prepared_database()) as session:
         result = period_report(session, first, last, datetime.now(UTC), leader=leader)
     data = to_xlsx(result) if fmt == Format.XLSX else to_csv(result)
     try:
         out.write_bytes(data)
     except OSError as err:
-        typer.echo(f"Lỗi: --out: không ghi được {out}: {err.strerror}", err=True)
-        raise typer.Exit(2) from None
+        fail(f"--out: không ghi được {out}: {err.strerror}")
     typer.echo(
         f"{title(result)}: {len(result.lines)} đơn vị, {result.total.assigned} nhiệm vụ → {out}"
     )

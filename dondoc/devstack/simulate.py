@@ -22,13 +22,13 @@ from sqlalchemy import select
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.deployment import calendar_for
+from dondoc.devstack.binaries import installed_binary
+from dondoc.devstack.net import free_port
 from dondoc.domain.directory import Directory
 from dondoc.domain.notice import Notice
 from dondoc.settings import Settings
-from dondoc.starter.binaries import installed_binary
-from dondoc.starter.issuing import check_notice, issue_notice
-from dondoc.starter.net import free_port
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
 from dondoc.store.tables import EventRow

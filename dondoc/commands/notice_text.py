@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from dondoc.starter.files import BadInput, load_document
+from dondoc.commands.documents import BadInput, load_document
 
 if TYPE_CHECKING:
     from dondoc.domain.notice_text import NameBook, NoticeDraft
@@ -138,7 +138,9 @@ def name_book(settings: Settings, directory_file: Path | None = None) -> NameBoo
         raise BadInput(f"{directory_file}: danh bạ không hợp lệ — {where}") from None
     unknown = unknown_group_members(directory)
     if unknown:
-        raise BadInput(f"{directory_file}: nhóm đơn vị có mã không có trong danh bạ: {', '.join(unknown)}")
+        raise BadInput(
+            f"{directory_file}: nhóm đơn vị có mã không có trong danh bạ: {', '.join(unknown)}"
+        )
     return NameBook.from_directory(directory)
 
 

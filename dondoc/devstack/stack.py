@@ -4,8 +4,7 @@ One command gives a person everything the product needs to be tried or developed
 Temporal dev server (a child process, its state kept in ``{data_dir}/temporal.db``), SQLite
 in ``{data_dir}/dondoc.db``, an SMTP sink that files every message under
 ``{data_dir}/mail/``, the worker and the web, all stopped together by Ctrl-C. The first
-start also loads a demo directory and issues a demo notice, through the same code paths as
-``dondoc directory load`` and ``dondoc notice issue``, so the demo exercises the real thing.
+start also loads a demo directory and issues a demo notice (``devstack/demo.py``).
 
 Explicit ``DONDOC_*`` variables always win over the launcher's defaults: that is how the
 end-to-end test sends mail to its own SMTP server, and how a developer points the stack
@@ -16,396 +15,49 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import os
-import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import threading
-import unicodedata
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from email import message_from_bytes
-from email import policy as email_policy
-from importlib.resources import files
+from collections.abc import Awaitable, Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import IO, TypeVar
 
 import structlog
 import uvicorn
-import yaml
-from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import (
-    AddSearchAttributesRequest,
-    ListSearchAttributesRequest,
-)
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from dondoc.client import SEARCH_ATTRIBUTES, connect
-from dondoc.settings import DEFAULT_DATA_DIR, Settings, get_settings
-from dondoc.starter.binaries import installed_binary
+from dondoc.client import connect
+from dondoc.devstack.binaries import installed_binary
+from dondoc.devstack.demo import DEMO_MARKER, DemoResult, load_demo
+from dondoc.devstack.environment import check_ports, dev_settings
+from dondoc.devstack.errors import DevError
+from dondoc.devstack.mail_sink import MailSink
+from dondoc.devstack.temporal import (
+    RUN_HEADER,
+    UI_PORT_OFFSET,
+    ensure_search_attributes,
+    log_tail,
+    start_temporal,
+    temporal_command,
+)
+from dondoc.domain.formatting import LOCAL_TZ
+from dondoc.settings import Settings
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-DEFAULT_PORT = 8000
-DEFAULT_TEMPORAL_PORT = 7233
-UI_PORT_OFFSET = 1000
 TEMPORAL_START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
-DEMO_MARKER = ".demo-loaded"
-RUN_HEADER = "--- dondoc dev"
-
-
-class DevError(Exception):
-    """Why the stack cannot start or keep running, worded for the person at the terminal."""
 
 
 class _Stopped(Exception):
     """A stop was requested while the stack was still starting."""
-
-
-# ------------------------------------------------------------------------- settings
-
-
-def dev_settings(*, port: int, temporal_port: int, data_dir: Path) -> Settings:
-    """Settings for the embedded stack; variables set by the user are left alone.
-
-    The values go into the environment as well as into the returned object, so any code
-    in this process that calls ``get_settings()`` sees the same stack. The default data
-    directory stays relative (``var/``), which is exactly the CLI's own default, so the
-    other ``dondoc`` commands run from the same folder need no variables at all.
-    """
-    base = data_dir if data_dir == DEFAULT_DATA_DIR else data_dir.resolve()
-    defaults = {
-        "DONDOC_DATABASE_URL": f"sqlite:///{base / 'dondoc.db'}",
-        "DONDOC_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
-        "DONDOC_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "DONDOC_DATA_DIR": str(base),
-    }
-    for name, value in defaults.items():
-        os.environ.setdefault(name, value)
-    get_settings.cache_clear()
-    settings = get_settings()
-    if not settings.smtp_host:
-        # The sink listens on loopback at smtp_port (1025 unless DONDOC_SMTP_PORT says).
-        settings = settings.model_copy(update={"smtp_host": "127.0.0.1"})
-    return settings
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        # The servers themselves set SO_REUSEADDR, so a port in TIME_WAIT is not "taken".
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def check_ports(wanted: list[tuple[int, str, str]]) -> None:
-    """Refuse to start half a stack: every port must be free before any child starts."""
-    for port, what, option in wanted:
-        if not 0 < port < 65536:
-            raise DevError(f"cổng {port} ({what}) không hợp lệ.")
-        if not _port_is_free(port):
-            raise DevError(
-                f"cổng {port} ({what}) đang được một chương trình khác sử dụng. "
-                f"Hãy dừng chương trình đó hoặc chọn cổng khác với {option}."
-            )
-
-
-# ------------------------------------------------------------------------- temporal
-
-
-def _search_attribute_flags() -> list[str]:
-    flags: list[str] = []
-    for name, kind in SEARCH_ATTRIBUTES.items():
-        flags += ["--search-attribute", f"{name}={kind}"]
-    return flags
-
-
-def temporal_command(
-    temporal_port: int,
-    db_file: Path | None = None,
-    namespace: str = "default",
-    *,
-    headless: bool = False,
-    log_level: str = "warn",
-) -> list[str]:
-    """The dev server's command line; the workflow upserts SEARCH_ATTRIBUTES, so they are
-    registered here (and again by ``ensure_search_attributes`` for older data files).
-
-    Without ``db_file`` the server keeps its state in memory (tests, history recording).
-    """
-    command = [
-        installed_binary("temporal"),
-        "server",
-        "start-dev",
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        str(temporal_port),
-        "--namespace",
-        namespace,
-        "--log-level",
-        log_level,
-        *_search_attribute_flags(),
-    ]
-    command += ["--headless"] if headless else ["--ui-port", str(temporal_port + UI_PORT_OFFSET)]
-    if db_file is not None:
-        command += ["--db-filename", str(db_file)]
-    return command
-
-
-def _parent_death_signal() -> Callable[[], None] | None:
-    """A pre-exec hook that has Linux SIGTERM the child if this launcher is killed.
-
-    ``prctl`` is looked up here, in the parent, so the child between fork and exec only
-    makes one C call (no dynamic loading while other threads may hold the loader's lock).
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
-
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def hook() -> None:  # pragma: no cover - runs in the child
-        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
-
-    return hook
-
-
-def start_temporal(command: list[str], log_file: IO[bytes]) -> subprocess.Popen[bytes]:
-    """Start the dev server in its own process group.
-
-    Its own group keeps the terminal's Ctrl-C away from it: the launcher stops the worker
-    first, while Temporal still answers, and only then terminates the server.
-    """
-    return subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        process_group=0,
-        preexec_fn=_parent_death_signal(),
-    )
-
-
-def _log_tail(path: Path, lines: int = 8) -> str:
-    try:
-        text = path.read_text("utf-8", errors="replace")
-    except OSError:
-        return ""
-    # Only this run's part: the log is appended to, one "--- dondoc dev" header per start.
-    text = text.rpartition(RUN_HEADER)[2]
-    tail = [line for line in text.splitlines() if line.strip()][-lines:]
-    return "\n".join(f"    {line}" for line in tail)
-
-
-_INDEXED_TYPES = {
-    "Text": IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-    "Int": IndexedValueType.INDEXED_VALUE_TYPE_INT,
-    "Double": IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-    "Bool": IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-}
-
-
-async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
-    """Register whatever search attribute the server lacks; return the names added.
-
-    ``start-dev --search-attribute`` registers attributes only when it creates the data
-    file; a ``var/temporal.db`` from an older release would otherwise miss attributes
-    added since, and every workflow task that upserts them would fail.
-    """
-    listed = await client.operator_service.list_search_attributes(
-        ListSearchAttributesRequest(namespace=namespace)
-    )
-    missing = {
-        name: _INDEXED_TYPES[kind]
-        for name, kind in SEARCH_ATTRIBUTES.items()
-        if name not in listed.custom_attributes
-    }
-    if missing:
-        await client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
-        )
-    return sorted(missing)
-
-
-# ------------------------------------------------------------------------- mail sink
-
-
-def _slug(text: str, limit: int = 48) -> str:
-    """ASCII words of a subject, for a file name a shell and any file system accept."""
-    text = text.replace("Đ", "D").replace("đ", "d")
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-    return slug[:limit].rstrip("-") or "thu"
-
-
-class MailFolder:
-    """An aiosmtpd handler that files each message as ``{stamp}-{slug}.eml``.
-
-    The stamp (local time to the microsecond, then a counter) makes ``ls`` list messages
-    in arrival order; a message is written under a temporary name and renamed, so a reader
-    never sees half a message.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._counter = itertools.count(1)
-        self._lock = threading.Lock()
-
-    def name_for(self, subject: str, recipients: list[str]) -> str:
-        """Arrival stamp, then who it was for (each recipient gets a personal copy)."""
-        with self._lock:
-            n = next(self._counter)
-        stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M%S-%f")
-        who = _slug(recipients[0].split("@")[0], 24) if recipients else "thu"
-        return f"{stamp}-{n:04d}-{who}-{_slug(subject)}.eml"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        content: bytes = envelope.original_content or envelope.content
-        try:
-            subject = str(message_from_bytes(content, policy=email_policy.default)["Subject"] or "")
-        except Exception:  # a sink keeps whatever arrives, even a malformed message
-            subject = ""
-        name = self.name_for(subject, list(envelope.rcpt_tos))
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / f".{name}.part"
-        partial.write_bytes(content)
-        partial.replace(self.folder / name)
-        return f"250 OK saved as {name}"
-
-
-class MailSink:
-    """The dev SMTP server on loopback, filing messages under ``{data_dir}/mail/``."""
-
-    def __init__(self, folder: Path, port: int) -> None:
-        self.folder = folder
-        self.port = port
-        self._controller = Controller(
-            MailFolder(folder), hostname="127.0.0.1", port=port, enable_SMTPUTF8=True
-        )
-        self._running = False
-
-    def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        try:
-            self._controller.start()
-        except Exception as err:
-            raise DevError(f"không mở được hộp thư thử nghiệm ở cổng {self.port}: {err}") from err
-        self._running = True
-
-    def stop(self) -> None:
-        if self._running:
-            self._running = False
-            with contextlib.suppress(Exception):
-                self._controller.stop()
-
-
-# ------------------------------------------------------------------------- demo
-
-
-@dataclass(frozen=True, slots=True)
-class DemoResult:
-    number: str
-    notice_date: date
-    agencies: int
-    started: int
-    already: int
-    quick_tasks: list[str]
-
-
-_PLACEHOLDER = re.compile(r"\{(today|month|now)(?:\+(\d+))?\}")
-
-
-def _add_months(day: date, months: int) -> tuple[int, int]:
-    index = day.year * 12 + day.month - 1 + months
-    return index // 12, index % 12 + 1
-
-
-def fill_dates(text: str, now: datetime) -> str:
-    """Replace the demo placeholders (see ``demo/notice.yaml``) relative to ``now``."""
-    now = now.astimezone(LOCAL_TZ)
-    today = now.date()
-
-    def one(match: re.Match[str]) -> str:
-        what, n = match[1], int(match[2] or 0)
-        if what == "today":
-            day = today + timedelta(days=n)
-            return f"{day.day}/{day.month}/{day.year}"
-        if what == "month":
-            year, month = _add_months(today, n)
-            return f"{month}/{year}"
-        at = (now + timedelta(minutes=n)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-        return at.isoformat(timespec="minutes")
-
-    return _PLACEHOLDER.sub(one, text)
-
-
-def demo_notice(now: datetime) -> dict[str, Any]:
-    """The packaged demo notice, dated today, its relative deadlines made absolute."""
-    text = (files("dondoc.starter.demo") / "notice.yaml").read_text("utf-8")
-    raw: dict[str, Any] = yaml.safe_load(text)
-    tasks = raw.get("tasks", [])
-    for task in tasks:
-        if isinstance(task.get("deadline"), str):
-            task["deadline"] = fill_dates(task["deadline"], now)
-    raw["date"] = now.astimezone(LOCAL_TZ).date()
-    return raw
-
-
-def demo_directory() -> dict[str, Any]:
-    return yaml.safe_load((files("dondoc.starter.demo") / "directory.yaml").read_text("utf-8"))
-
-
-async def load_demo(settings: Settings, client: Client) -> DemoResult:
-    """Load the demo directory and issue the demo notice like the CLI would.
-
-    Raises ``NoticeInvalid`` or pydantic's ``ValidationError`` if the packaged files are
-    wrong, which the caller reports without stopping the stack.
-    """
-    from dondoc.domain.directory import Directory
-    from dondoc.starter.issuing import check_notice, issue_notice
-    from dondoc.store.db import session_scope
-    from dondoc.store.directory import load_directory
-
-    directory = Directory.model_validate(demo_directory())
-    with session_scope(settings.database_url) as session:
-        load_directory(session, directory)
-    notice = check_notice(demo_notice(datetime.now(LOCAL_TZ)), settings)
-    result = await issue_notice(notice, settings, client)
-    return DemoResult(
-        number=notice.number,
-        notice_date=notice.date,
-        agencies=len(directory.agencies),
-        started=len(result.started),
-        already=len(result.already),
-        quick_tasks=[spec.id for spec in notice.tasks if spec.policy == "demo"],
-    )
-
-
-# ------------------------------------------------------------------------- the stack
 
 
 class _Web(uvicorn.Server):
@@ -557,7 +209,7 @@ class DevStack:
         if added:
             log.info("search_attributes_added", names=added)
 
-        from dondoc.starter.schedules import ensure_digest_schedule
+        from dondoc.worker.schedules import ensure_digest_schedule
 
         await self._unless_stopped(ensure_digest_schedule(self._client, self.settings))
         self._worker = build_worker(self._client, self.settings)
@@ -590,7 +242,7 @@ class DevStack:
             if code is not None:
                 raise DevError(
                     f"máy chủ Temporal dừng ngay khi khởi động (mã thoát {code}). "
-                    f"Nhật ký ({_shown(self.temporal_log)}):\n{_log_tail(self.temporal_log)}"
+                    f"Nhật ký ({_shown(self.temporal_log)}):\n{log_tail(self.temporal_log)}"
                 )
             if loop.time() > deadline:
                 raise DevError(
@@ -662,7 +314,7 @@ class DevStack:
         if child in done:
             _error(
                 f"máy chủ Temporal đã dừng bất ngờ (mã thoát {child.result()}). "
-                f"Nhật ký ({_shown(self.temporal_log)}):\n{_log_tail(self.temporal_log)}"
+                f"Nhật ký ({_shown(self.temporal_log)}):\n{log_tail(self.temporal_log)}"
             )
         elif self._worker_task in done:
             _error(f"worker đã dừng bất ngờ: {self._worker_task.exception()!r}")

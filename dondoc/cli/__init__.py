@@ -1,0 +1,1 @@
+"""The ``dondoc`` command line: typer commands and what they print; no rule of its own."""

@@ -1,0 +1,84 @@
+"""Send kept actions again until their workflow answers: the other half of "never lost".
+
+Runs inside the web process. Each round reads the pending actions in one short unit of
+work, sends each once (Temporal deduplicates by the action's key), and settles what was
+answered; nothing holds a database session while it waits for Temporal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from dondoc.commands.actions import send_update, settle_outcome
+from dondoc.commands.temporal import ClientSource, client_or_none
+from dondoc.domain.requests import REQUESTS
+from dondoc.domain.task import Action
+from dondoc.settings import Settings
+from dondoc.store.agency_actions import due_for_retry, note_attempt
+from dondoc.store.db import in_session
+
+log = structlog.get_logger(__name__)
+
+
+class ActionRelay:
+    def __init__(
+        self,
+        settings: Settings,
+        temporal: ClientSource,
+        *,
+        every: float = 5.0,
+        timeout: float = 10.0,
+    ) -> None:
+        self._url = settings.database_url
+        self._temporal = temporal
+        self._every = every
+        self._timeout = timeout
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.flush()
+            except Exception as err:  # the relay must outlive any one bad round
+                log.warning("action_relay_round_failed", error=repr(err))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._every)
+
+    async def flush(self) -> int:
+        """Send every pending action once; the number answered (applied or refused)."""
+        now = datetime.now(UTC)
+        older = timedelta(seconds=self._every)
+        rows = await in_session(
+            self._url,
+            lambda s: [
+                (r.key, r.task_id, Action(r.action), dict(r.payload))
+                for r in due_for_retry(s, now, older)
+            ],
+        )
+        if not rows:
+            return 0
+        client = await client_or_none(self._temporal)
+        if client is None:
+            log.info("action_relay_waiting_for_temporal", pending=len(rows))
+            return 0
+        answered = 0
+        for key, task_id, action, payload in rows:
+            request = REQUESTS[action].model_validate(payload)
+            outcome = await send_update(client, task_id, action, request, key, self._timeout)
+            if not await settle_outcome(self._url, key, outcome):
+                reason = getattr(outcome, "reason", "")
+                stamp = datetime.now(UTC)
+                await in_session(self._url, note_attempt, key, reason, stamp)
+                continue
+            answered += 1
+            log.info(
+                "action_relayed",
+                key=key,
+                task=task_id,
+                action=action.value,
+                outcome=type(outcome).__name__,
+            )
+        return answered

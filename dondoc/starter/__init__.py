@@ -1,1 +1,0 @@
-"""The command line, notice intake and the dev launcher."""

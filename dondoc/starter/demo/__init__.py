@@ -1,1 +1,0 @@
-"""Demo data that ``dondoc dev`` loads on first start (a package so wheels carry it)."""
