@@ -2,7 +2,7 @@
 #
 #   make run        set up (first time) and run `dondoc dev` with demo data
 #   make test       set up (first time) and run the whole test suite
-#   make lint       ruff check and format check
+#   make lint       ruff check, format check, and the layer contract (import-linter)
 #
 # `make install` is quick when nothing changed: it reinstalls only when pyproject.toml is
 # newer than the stamp file .venv/.installed.
@@ -41,5 +41,6 @@ test: install install-browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check dondoc tests
-	$(BIN)/ruff format --check dondoc tests
+	$(BIN)/ruff check dondoc tests bench
+	$(BIN)/ruff format --check dondoc tests bench
+	$(BIN)/lint-imports

@@ -2,46 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dondoc.domain.events import EVENT_LABELS, EventKind
+from dondoc.commands.timeline import Names
+from dondoc.commands.timeline import timeline as story_of
 from dondoc.domain.formatting import format_deadline, format_moment
 from dondoc.domain.task import STATE_LABELS, STATUS_CLASS_LABELS, StatusClass, TaskState
-from dondoc.store.events import list_events
 from dondoc.store.outbox import list_for_task
 from dondoc.store.tables import TaskRow
-from dondoc.store.tasks import status_of
+from dondoc.store.tasks import status_of, summary_of
 
 
 def task_summary(row: TaskRow) -> dict[str, Any]:
+    """A list entry (``store.tasks.summary_of``) under the CLI's JSON keys."""
+    item = summary_of(row, datetime.now(UTC))
     return {
-        "id": row.id,
-        "notice": row.notice_number,
-        "position": row.position,
-        "owner": row.owner,
-        "state": row.state,
-        "status_class": row.status_class,
-        "deadline": row.deadline_at.isoformat() if row.deadline_at else None,
-        "deadline_phrase": row.deadline_phrase,
-        "escalation_step": row.escalation_step,
-        "work": row.work,
+        "id": item.id,
+        "notice": item.notice_number,
+        "position": item.position,
+        "owner": item.owner,
+        "state": item.state.value,
+        "status_class": item.status_class.value,
+        "deadline": item.deadline.isoformat() if item.deadline else None,
+        "deadline_phrase": item.deadline_phrase,
+        "escalation_step": item.escalation_step,
+        "work": item.work,
     }
 
 
 def timeline(session: Session, task_id: str) -> list[dict[str, Any]]:
+    """The task's story as the console tells it (``commands.timeline``), as JSON."""
     return [
         {
-            "at": e.at.isoformat(),
-            "kind": e.kind,
-            "label": EVENT_LABELS.get(EventKind(e.kind), e.kind),
-            "actor": e.actor,
-            "description": e.summary,
-            "mails": e.data.get("mails", []),
+            "at": entry.at.isoformat(),
+            "kind": entry.kind,
+            "label": entry.label,
+            "actor": entry.actor,
+            "description": entry.text,
+            "mails": [
+                {
+                    "kind": m.kind,
+                    "label": m.label,
+                    "recipient": m.recipient,
+                    "addresses": m.addresses,
+                    "status": m.status,
+                    "status_label": m.status_label,
+                }
+                for m in entry.mails
+            ],
         }
-        for e in list_events(session, task_id)
+        for entry in story_of(session, task_id, Names(session))
     ]
 
 
@@ -101,10 +114,10 @@ def render_detail(detail: dict[str, Any], row: TaskRow) -> str:
     lines.append("Diễn biến:")
     for item in detail["timeline"]:
         when = format_moment(datetime.fromisoformat(item["at"]))
-        lines.append(f"  {when}  {item['label']}: {item['description']} ({item['actor']})")
+        text = f": {item['description']}" if item["description"] else ""
+        lines.append(f"  {when}  {item['label']}{text} ({item['actor']})")
         for m in item["mails"]:
-            cc = f", cc {', '.join(m['cc'])}" if m["cc"] else ""
-            lines.append(f"      thư «{m['kind']}» gửi {', '.join(m['to'])}{cc}")
+            lines.append(f"      thư «{m['label']}» gửi {m['recipient']} — {m['status_label']}")
     if detail["mails"]:
         lines.append("")
         lines.append("Thư đã gửi:")

@@ -1,38 +1,24 @@
-"""What each action does to a task: whether it may, the new state, what is recorded and
-who is mailed.
+"""How a task changes: the new status, the events to record and the mail they send.
 
-Pure, so every rule of a task's life is tested without Temporal. The workflow's Update
-handlers are "check, apply, queue": the validator calls ``check`` (a refused action never
-enters history), the handler calls ``apply`` and queues the events it returns; the ladder
-and the mail relay's bounces come through ``fired`` and ``bounced`` the same way. The
-mail each event sends is the policy's routing (``Policy.notify``), resolved here to codes.
+Pure, so every rule of a task's life is tested without Temporal. A person's action
+changes the task through ``domain/actions.py``; the engine's own events — the assignment,
+a ladder step sent, a bounced address — are here. The workflow applies a ``Transition``
+and queues its events; the mail each event sends is the policy's routing
+(``Policy.notify``), resolved here to directory codes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from dondoc.domain import requests as rq
 from dondoc.domain.calendar import WorkingCalendar
-from dondoc.domain.deadlines import Deadline, DeadlineError, resolve_deadline
 from dondoc.domain.events import EventKind
 from dondoc.domain.ladder import fire
-from dondoc.domain.mail import SUBJECT_ACTIONS, MailKind, MailOutcome
+from dondoc.domain.mail import MailKind, MailOutcome
 from dondoc.domain.notify import recipients
 from dondoc.domain.policy import FollowUpState, Occurrence, Policy
-from dondoc.domain.refusals import Refusal, RefusalCode
-from dondoc.domain.task import (
-    AGENCY_ACTIONS,
-    Action,
-    ExtensionRequest,
-    StatusClass,
-    TaskSpec,
-    TaskState,
-    TaskStatus,
-    refusal,
-)
+from dondoc.domain.task import TaskSpec, TaskStatus
 
 OCCURRENCE_EVENTS: dict[MailKind, EventKind] = {
     MailKind.NOT_ACKNOWLEDGED: EventKind.NUDGED,
@@ -90,7 +76,7 @@ class Transition:
     events: tuple[Emitted, ...]
 
 
-def _routed(
+def routed(
     task: Task, kind: EventKind, status: TaskStatus, note: str = "", former_owner: str = ""
 ) -> tuple[Mail, ...]:
     """The mail the policy routes for ``kind``, to the task as it stands after the change."""
@@ -105,7 +91,7 @@ def _routed(
     )
 
 
-def _event(
+def recorded(
     task: Task,
     status: TaskStatus,
     kind: EventKind,
@@ -116,251 +102,8 @@ def _event(
     note: str = "",
     former_owner: str = "",
 ) -> Emitted:
-    mails = _routed(task, kind, status, note, former_owner)
+    mails = routed(task, kind, status, note, former_owner)
     return Emitted(kind=kind, actor=actor, summary=summary, data=data or {}, mails=mails)
-
-
-def _with_note(text: str, note: str) -> str:
-    return text + (f": {note}" if note else "")
-
-
-# --------------------------------------------------------------------------- checks
-
-
-def _new_deadline(task: Task, text: str) -> Deadline | Refusal:
-    try:
-        deadline = resolve_deadline(text, task.spec.notice_date, task.calendar)
-    except DeadlineError as err:
-        return Refusal(RefusalCode.BAD_DEADLINE, str(err))
-    current = task.status.deadline.due
-    if deadline.due is None or (current is not None and deadline.due <= current):
-        return Refusal(
-            RefusalCode.DEADLINE_NOT_LATER, "Thời hạn đề nghị phải sau thời hạn hiện tại."
-        )
-    return deadline
-
-
-def check(action: Action, req: rq.Request, task: Task, now: datetime) -> Refusal | None:
-    """Why ``req`` may not be applied now (None if it may): not this agency's task, an
-    office action from an agency, the state, or what the request itself asks."""
-    status = task.status
-    agency = rq.agency_of(req.actor)
-    if agency is not None and agency != status.owner:
-        return Refusal(
-            RefusalCode.NOT_OWNER, "Đơn vị của anh/chị không phải là đơn vị chủ trì nhiệm vụ này."
-        )
-    if agency is not None and action not in AGENCY_ACTIONS:
-        return Refusal(
-            RefusalCode.OFFICE_ONLY, "Thao tác này chỉ Văn phòng UBND tỉnh được thực hiện."
-        )
-    refused = refusal(action, status)
-    if refused is not None:
-        return refused
-    if isinstance(req, rq.RequestExtension):
-        due = status.deadline.due
-        if due is not None and now >= due:
-            return Refusal(
-                RefusalCode.PAST_DEADLINE,
-                "Chỉ được đề nghị gia hạn trước khi hết thời hạn; nhiệm vụ đã quá hạn.",
-            )
-        new = _new_deadline(task, req.new_deadline)
-        return new if isinstance(new, Refusal) else None
-    if isinstance(req, rq.Reassign) and req.owner == status.owner:
-        return Refusal(RefusalCode.SAME_OWNER, f"{req.owner} đang là đơn vị chủ trì nhiệm vụ này.")
-    if isinstance(req, rq.Resend) and req.mail == MailKind.BOUNCE:
-        return Refusal(RefusalCode.NOTHING_TO_RESEND, "Không gửi lại thư báo lỗi gửi thư.")
-    return None
-
-
-# --------------------------------------------------------------------------- actions
-
-
-def apply(action: Action, req: rq.Request, task: Task, now: datetime) -> Transition:
-    """What ``req`` does to the task; call only once ``check`` found nothing against it."""
-    status, follow = task.status, task.follow
-    actor = req.actor
-
-    def done(new: TaskStatus, *events: Emitted, follow_: FollowUpState = follow) -> Transition:
-        return Transition(status=new, follow=follow_, events=events)
-
-    if isinstance(req, rq.Acknowledge):
-        new = status.model_copy(update={"state": TaskState.ACKNOWLEDGED, "acknowledged_at": now})
-        text = "Đơn vị chủ trì đã tiếp nhận nhiệm vụ"
-        return done(new, _event(task, new, EventKind.ACKNOWLEDGED, actor, text, note=req.note))
-
-    if isinstance(req, rq.Complete):
-        data = {"report": req.report.model_dump()}
-        first_ack = status.acknowledged_at or now
-        common = {"reported_at": now, "report": req.report, "acknowledged_at": first_ack}
-        if task.policy.confirm_completion:
-            new = status.model_copy(update={"state": TaskState.AWAITING_CONFIRMATION, **common})
-            text = f"Báo cáo hoàn thành: {req.report.summary}"
-            return done(new, _event(task, new, EventKind.COMPLETION_REPORTED, actor, text, data))
-        new = status.model_copy(
-            update={
-                "state": TaskState.COMPLETED,
-                "completed_at": now,
-                "pending_extension": None,
-                **common,
-            }
-        )
-        text = f"Hoàn thành: {req.report.summary}"
-        return done(new, _event(task, new, EventKind.COMPLETED, actor, text, data))
-
-    if isinstance(req, rq.ReportProgress):
-        text = f"Báo cáo tiến độ: {req.note}"
-        event = _event(
-            task,
-            status,
-            EventKind.PROGRESS_REPORTED,
-            actor,
-            text,
-            {"note": req.note},
-            note=req.note,
-        )
-        return done(status, event, follow_=follow.model_copy(update={"last_progress_at": now}))
-
-    if isinstance(req, rq.RequestExtension):
-        deadline = _new_deadline(task, req.new_deadline)
-        assert isinstance(deadline, Deadline), "check() refuses a deadline it cannot use"
-        pending = ExtensionRequest(
-            requested_at=now, new_deadline=deadline, reason=req.reason, requested_by=actor
-        )
-        new = status.model_copy(update={"pending_extension": pending})
-        text = f"Đề nghị gia hạn đến {deadline.due:%d/%m/%Y}: {req.reason}"
-        data = {"new_deadline": deadline.model_dump(mode="json"), "reason": req.reason}
-        return done(
-            new,
-            _event(task, new, EventKind.EXTENSION_REQUESTED, actor, text, data, note=req.reason),
-        )
-
-    if isinstance(req, rq.ProposeReassignment):
-        new = status.model_copy(update={"reassignment_proposed": req.reason})
-        text = f"Đề nghị điều chỉnh đơn vị chủ trì: {req.reason}"
-        return done(
-            new,
-            _event(
-                task, new, EventKind.REASSIGNMENT_PROPOSED, actor, text,
-                {"reason": req.reason}, note=req.reason,
-            ),
-        )  # fmt: skip
-
-    if isinstance(req, rq.DecideExtension):
-        return _decide_extension(req, task, now)
-
-    if isinstance(req, rq.Reassign):
-        return _reassign(req, task, now)
-
-    if isinstance(req, rq.Confirm):
-        new = status.model_copy(
-            update={"state": TaskState.COMPLETED, "completed_at": now, "pending_extension": None}
-        )
-        on_time = new.status_class(now) == StatusClass.DONE_ON_TIME
-        text = _with_note("Xác nhận hoàn thành " + ("đúng hạn" if on_time else "quá hạn"), req.note)
-        data = {"note": req.note, "on_time": on_time}
-        return done(new, _event(task, new, EventKind.CONFIRMED, actor, text, data, note=req.note))
-
-    if isinstance(req, rq.ReturnReport):
-        new = status.model_copy(
-            update={"state": TaskState.ACKNOWLEDGED, "reported_at": None, "report": None}
-        )
-        text = f"Trả lại báo cáo hoàn thành: {req.reason}"
-        return done(
-            new,
-            _event(
-                task, new, EventKind.REPORT_RETURNED, actor, text,
-                {"reason": req.reason}, note=req.reason,
-            ),
-        )  # fmt: skip
-
-    if isinstance(req, rq.Cancel):
-        new = status.model_copy(
-            update={"state": TaskState.CANCELLED, "cancelled_at": now, "pending_extension": None}
-        )
-        text = f"Hủy nhiệm vụ: {req.reason}"
-        return done(
-            new,
-            _event(
-                task, new, EventKind.CANCELLED, actor, text, {"reason": req.reason}, note=req.reason
-            ),
-        )
-
-    if isinstance(req, rq.Reopen):
-        new = status.model_copy(
-            update={
-                "state": TaskState.ACKNOWLEDGED,
-                "completed_at": None,
-                "reported_at": None,
-                "report": None,
-            }
-        )
-        text = f"Mở lại nhiệm vụ: {req.reason}"
-        return done(
-            new,
-            _event(
-                task, new, EventKind.REOPENED, actor, text, {"reason": req.reason}, note=req.reason
-            ),
-        )
-
-    if isinstance(req, rq.Resend):
-        text = f"Gửi lại thư «{SUBJECT_ACTIONS[req.mail]}» tới {req.names}: {req.reason}"
-        mail = Mail(kind=req.mail, to=req.to, cc=req.cc, note=req.note)
-        data = {"reason": req.reason, "resent_from": req.resent_from}
-        return done(
-            status,
-            Emitted(EventKind.MAIL_SENT, actor, text, data, mails=(mail,), resend=True),
-        )
-
-    raise ValueError(f"no transition for {action.value}")
-
-
-def _decide_extension(req: rq.DecideExtension, task: Task, now: datetime) -> Transition:
-    status, follow = task.status, task.follow
-    pending = status.pending_extension
-    assert pending is not None, "check() refuses a decision with nothing pending"
-    if not req.approve:
-        new = status.model_copy(update={"pending_extension": None})
-        text = _with_note("Không đồng ý gia hạn", req.note)
-        event = _event(
-            task,
-            new,
-            EventKind.EXTENSION_REFUSED,
-            req.actor,
-            text,
-            {"note": req.note},
-            note=req.note,
-        )
-        return Transition(status=new, follow=follow, events=(event,))
-    new = status.model_copy(
-        update={"deadline": pending.new_deadline, "pending_extension": None, "escalation_step": 0}
-    )
-    text = _with_note(f"Đồng ý gia hạn đến {pending.new_deadline.due:%d/%m/%Y}", req.note)
-    data = {"deadline": pending.new_deadline.model_dump(mode="json"), "note": req.note}
-    event = _event(task, new, EventKind.EXTENSION_APPROVED, req.actor, text, data, note=req.note)
-    return Transition(
-        status=new, follow=follow.model_copy(update={"deadline_set_at": now}), events=(event,)
-    )
-
-
-def _reassign(req: rq.Reassign, task: Task, now: datetime) -> Transition:
-    """The new owner starts afresh: assigned, its own nudge, nothing pending."""
-    old = task.status.owner
-    new = task.status.model_copy(
-        update={
-            "owner": req.owner,
-            "state": TaskState.ASSIGNED,
-            "acknowledged_at": None,
-            "pending_extension": None,
-            "reassignment_proposed": None,
-        }
-    )
-    follow = task.follow.model_copy(update={"deadline_set_at": now, "owner_since": now})
-    text = f"Giao lại nhiệm vụ từ {old} sang {req.owner}: {req.note}"
-    data = {"from": old, "to": req.owner, "note": req.note}
-    event = _event(
-        task, new, EventKind.REASSIGNED, req.actor, text, data, note=req.note, former_owner=old
-    )
-    return Transition(status=new, follow=follow, events=(event,))
 
 
 # --------------------------------------------------------------------------- the engine's own
@@ -369,7 +112,7 @@ def _reassign(req: rq.Reassign, task: Task, now: datetime) -> Transition:
 def assigned(task: Task) -> Emitted:
     """The first event of every task: the assignment mail to the owner."""
     text = f"Giao {task.spec.owner} chủ trì: {task.spec.work}"
-    return _event(task, task.status, EventKind.ASSIGNED, "system", text)
+    return recorded(task, task.status, EventKind.ASSIGNED, "system", text)
 
 
 def fired(occ: Occurrence, task: Task) -> Transition:
@@ -396,7 +139,7 @@ def bounced(kind: MailKind, outcomes: list[MailOutcome], task: Task) -> tuple[Em
             continue
         detail = f"{outcome.recipient}: {outcome.detail}"
         mails = (
-            _routed(task, EventKind.MAIL_BOUNCED, task.status, detail)
+            routed(task, EventKind.MAIL_BOUNCED, task.status, detail)
             if kind != MailKind.BOUNCE
             else ()
         )
@@ -412,17 +155,3 @@ def bounced(kind: MailKind, outcomes: list[MailOutcome], task: Task) -> tuple[Em
             )
         )
     return tuple(events)
-
-
-__all__ = [
-    "OCCURRENCE_EVENTS",
-    "Emitted",
-    "Mail",
-    "Task",
-    "Transition",
-    "apply",
-    "assigned",
-    "bounced",
-    "check",
-    "fired",
-]

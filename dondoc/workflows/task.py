@@ -21,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from dondoc.activities.calendar import CalendarActivities
     from dondoc.activities.mailing import MailActivities
     from dondoc.activities.recording import RecordingActivities
+    from dondoc.domain import actions, transitions
     from dondoc.domain import requests as rq
-    from dondoc.domain import transitions
     from dondoc.domain.calendar import WorkingCalendar
     from dondoc.domain.events import TaskEvent, event_id
     from dondoc.domain.formatting import LOCAL_TZ
@@ -243,7 +243,7 @@ class TaskWorkflow:
 
     def _refuse_unless_allowed(self, action: Action, req: rq.Request) -> None:
         """Refuse before the Update enters history; the code tells programs why."""
-        refused = transitions.check(action, req, self._task(), workflow.now())
+        refused = actions.check(action, req, self._task(), workflow.now())
         if refused is not None:
             raise ApplicationError(
                 refused.message, refused.code.value, type=REFUSAL_TYPE, non_retryable=True
@@ -251,7 +251,7 @@ class TaskWorkflow:
 
     def _act(self, action: Action, req: rq.Request) -> TaskView:
         self._refuse_unless_allowed(action, req)
-        self._apply(transitions.apply(action, req, self._task(), workflow.now()))
+        self._apply(actions.apply(action, req, self._task(), workflow.now()))
         return self.view()
 
     @workflow.update

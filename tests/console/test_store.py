@@ -10,11 +10,12 @@ from dondoc.domain.deadlines import Deadline, DeadlineKind
 from dondoc.domain.notice import Notice
 from dondoc.domain.task import TaskSpec, TaskState, TaskStatus
 from dondoc.settings import Settings
+from dondoc.store.dashboard import dashboard
 from dondoc.store.db import session_scope
 from dondoc.store.notices import record_notice
 from dondoc.store.reports import period_report, rows
 from dondoc.store.tables import ApiTokenRow, UserRow
-from dondoc.store.task_search import TaskFilter, dashboard, search_tasks
+from dondoc.store.task_search import TaskFilter, search_tasks
 from dondoc.store.tasks import save_task
 from dondoc.store.users import (
     UserError,

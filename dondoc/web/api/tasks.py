@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from dondoc.commands.actions import Applied, Deferred, Refused, perform
 from dondoc.commands.resend import ResendError
 from dondoc.commands.resend import resend as resend_mail
+from dondoc.commands.timeline import Names, timeline
 from dondoc.domain.requests import request_from
 from dondoc.domain.task import Action, StatusClass
 from dondoc.settings import Settings
@@ -40,7 +41,6 @@ from dondoc.web.api.schemas import (
     TaskDetail,
     TaskPageOut,
 )
-from dondoc.web.console.timeline import Names, timeline
 
 router = APIRouter(tags=["Nhiệm vụ"])
 NOT_FOUND = {404: {"model": Problem, "description": "Không có nhiệm vụ này."}}

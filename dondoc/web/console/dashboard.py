@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from dondoc.store.dashboard import AgencyBar, dashboard
 from dondoc.store.db import session_scope
-from dondoc.store.task_search import AgencyBar, dashboard
 from dondoc.web.console.auth import User
 from dondoc.web.console.pages import render, settings_of
 from dondoc.web.console.scope import leader_scope

@@ -18,6 +18,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, GetSyste
 from temporalio.client import Client
 
 from dondoc.commands.temporal import client_or_none
+from dondoc.commands.timeline import DELIVERY_LABELS, mail_label
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import ActionStatus
 from dondoc.store.db import session_scope
@@ -25,7 +26,6 @@ from dondoc.store.outbox import OutboxStatus
 from dondoc.store.tables import AgencyActionRow, OutboxRow
 from dondoc.web.console.auth import AdminUser
 from dondoc.web.console.pages import render, settings_of
-from dondoc.web.console.timeline import DELIVERY_LABELS, mail_label
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50

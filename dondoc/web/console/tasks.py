@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from dondoc.commands.actions import Applied, Deferred, Refused, perform
 from dondoc.commands.resend import ResendError, resend, resendable
 from dondoc.commands.temporal import client_or_none
+from dondoc.commands.timeline import Names, planned, timeline
 from dondoc.domain.requests import request_from
 from dondoc.domain.task import (
     OFFICE_ACTIONS,
@@ -42,7 +43,6 @@ from dondoc.web.console.history import LiveSide, live_side
 from dondoc.web.console.pages import ConsoleError, parse_day, redirect, render, settings_of
 from dondoc.web.console.scope import leader_scope
 from dondoc.web.console.sorts import SORTS
-from dondoc.web.console.timeline import Names, planned, timeline
 
 router = APIRouter(include_in_schema=False)
 

@@ -2,7 +2,8 @@
 whether it arrived; then what the workflow plans next.
 
 Built from the audit trail (``events``) and the outbox, with the words of the mail
-subjects and event labels the agencies and the CLI already use.
+subjects and event labels; the console, the API and ``dondoc tasks show`` all tell it
+from here, in the same words.
 """
 
 from __future__ import annotations
