@@ -6,6 +6,7 @@ the demo exercises the real thing.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -19,7 +20,7 @@ from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.domain.directory import Directory
 from dondoc.domain.formatting import LOCAL_TZ
 from dondoc.settings import Settings
-from dondoc.store.db import session_scope
+from dondoc.store.db import in_session
 from dondoc.store.directory import load_directory
 
 DEMO_MARKER = ".demo-loaded"
@@ -84,11 +85,9 @@ async def load_demo(settings: Settings, client: Client) -> DemoResult:
     Raises ``NoticeInvalid`` or pydantic's ``ValidationError`` if the packaged files are
     wrong, which the caller reports without stopping the stack.
     """
-
     directory = Directory.model_validate(demo_directory())
-    with session_scope(settings.database_url) as session:
-        load_directory(session, directory)
-    notice = check_notice(demo_notice(datetime.now(LOCAL_TZ)), settings)
+    await in_session(settings.database_url, load_directory, directory)
+    notice = await asyncio.to_thread(check_notice, demo_notice(datetime.now(LOCAL_TZ)), settings)
     result = await issue_notice(notice, settings, client)
     return DemoResult(
         number=notice.number,

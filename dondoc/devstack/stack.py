@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shlex
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,11 +26,11 @@ from typing import IO, TypeVar
 
 import structlog
 import uvicorn
-from sqlalchemy.engine import make_url
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from dondoc.client import connect
+from dondoc.devstack.banner import banner_lines, shown
 from dondoc.devstack.binaries import installed_binary
 from dondoc.devstack.demo import DEMO_MARKER, DemoResult, load_demo
 from dondoc.devstack.environment import check_ports, dev_settings
@@ -77,21 +75,6 @@ def _say(text: str = "") -> None:
 
 def _error(text: str) -> None:
     print(f"Lỗi: {text}", file=sys.stderr, flush=True)
-
-
-def _shown(path: Path) -> str:
-    """A path as a person would type it from here: relative when inside this folder."""
-    with contextlib.suppress(ValueError):
-        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
-    return str(path)
-
-
-def _dondoc_command() -> str:
-    beside = Path(sys.executable).parent / "dondoc"
-    on_path = shutil.which("dondoc")
-    if on_path and beside.exists() and Path(on_path).resolve() == beside.resolve():
-        return "dondoc"
-    return _shown(beside) if beside.exists() else "dondoc"
 
 
 class DevStack:
@@ -167,7 +150,8 @@ class DevStack:
             except DevError as err:
                 _error(str(err))
                 return 1
-            self._banner()
+            for line in banner_lines(self):
+                _say(line)
             return await self._watch()
         finally:
             await self._shutdown()
@@ -191,10 +175,10 @@ class DevStack:
         log.info("temporal_started", pid=self._proc.pid, port=self.temporal_port)
 
         try:
-            migrate(self.settings.database_url)
+            await asyncio.to_thread(migrate, self.settings.database_url)
             from dondoc.store.users import ensure_first_admin
 
-            self._admin_password = ensure_first_admin(self.settings)
+            self._admin_password = await asyncio.to_thread(ensure_first_admin, self.settings)
         except Exception as err:
             raise DevError(f"không chuẩn bị được cơ sở dữ liệu: {err}") from err
 
@@ -242,13 +226,13 @@ class DevStack:
             if code is not None:
                 raise DevError(
                     f"máy chủ Temporal dừng ngay khi khởi động (mã thoát {code}). "
-                    f"Nhật ký ({_shown(self.temporal_log)}):\n{log_tail(self.temporal_log)}"
+                    f"Nhật ký ({shown(self.temporal_log)}):\n{log_tail(self.temporal_log)}"
                 )
             if loop.time() > deadline:
                 raise DevError(
                     f"máy chủ Temporal không sẵn sàng sau {TEMPORAL_START_TIMEOUT:.0f} giây "
                     f"tại {self.settings.temporal_address} ({last_error}). "
-                    f"Xem nhật ký {_shown(self.temporal_log)}."
+                    f"Xem nhật ký {shown(self.temporal_log)}."
                 )
             try:
                 host, _, port = self.settings.temporal_address.rpartition(":")
@@ -314,7 +298,7 @@ class DevStack:
         if child in done:
             _error(
                 f"máy chủ Temporal đã dừng bất ngờ (mã thoát {child.result()}). "
-                f"Nhật ký ({_shown(self.temporal_log)}):\n{log_tail(self.temporal_log)}"
+                f"Nhật ký ({shown(self.temporal_log)}):\n{log_tail(self.temporal_log)}"
             )
         elif self._worker_task in done:
             _error(f"worker đã dừng bất ngờ: {self._worker_task.exception()!r}")
@@ -378,85 +362,6 @@ class DevStack:
                 self._proc.wait()
         if self._log_file is not None and not self._log_file.closed:
             self._log_file.close()
-
-    # -------------------------------------------------------------- banner
-
-    def _database_text(self) -> str:
-        url = make_url(self.settings.database_url)
-        if url.get_backend_name() == "sqlite" and url.database:
-            return _shown(Path(url.database))
-        return url.render_as_string(hide_password=True)
-
-    def _env_prefix(self) -> str:
-        """The variables another terminal needs to reach this stack, if not the defaults."""
-        defaults = Settings.model_fields
-        wanted = {
-            "DONDOC_DATABASE_URL": self.settings.database_url,
-            "DONDOC_TEMPORAL_ADDRESS": self.settings.temporal_address,
-            "DONDOC_PUBLIC_URL": self.settings.public_url,
-        }
-        parts = [
-            f"{name}={shlex.quote(value)}"
-            for name, value in wanted.items()
-            if value != defaults[name.removeprefix("DONDOC_").lower()].default
-        ]
-        return " ".join(parts) + " " if parts else ""
-
-    def _banner(self) -> None:
-        s = self.settings
-        web = f"http://127.0.0.1:{self.port}"
-        rows = [("Trang web", f"{web}/"), ("Bảng theo dõi", f"{web}/admin/")]
-        if s.public_url.rstrip("/") != web:
-            rows.append(("Liên kết trong thư", s.public_url))
-        rows += [
-            ("Temporal UI", f"http://127.0.0.1:{self.temporal_port + UI_PORT_OFFSET}"),
-            ("Temporal", s.temporal_address),
-        ]
-        if self.uses_sink:
-            rows.append(
-                (
-                    "Thư gửi đi",
-                    f"lưu tại {_shown(self.mail_dir)}/ (mỗi thư một tệp .eml; "
-                    f"hộp thư thử nghiệm 127.0.0.1:{s.smtp_port})",
-                )
-            )
-        else:
-            rows.append(("Thư gửi đi", f"chuyển tới máy chủ thư {s.smtp_host}:{s.smtp_port}"))
-        rows.append(("Cơ sở dữ liệu", self._database_text()))
-        rows.append(("Nhật ký Temporal", _shown(self.temporal_log)))
-        width = max(len(label) for label, _ in rows) + 1
-        _say("Đôn đốc đang chạy.")
-        for label, value in rows:
-            _say(f"  {label + ':':<{width}} {value}")
-        _say()
-        if self._demo is not None:
-            d = self._demo
-            if d.started:
-                _say(
-                    f"Dữ liệu mẫu: danh bạ {d.agencies} cơ quan; thông báo {d.number} ngày "
-                    f"{d.notice_date:%d/%m/%Y} — đã ban hành {d.started} nhiệm vụ."
-                )
-            else:
-                _say(
-                    f"Dữ liệu mẫu: thông báo {d.number} đã được ban hành trước đó "
-                    f"({d.already} nhiệm vụ đang được theo dõi)."
-                )
-            if d.quick_tasks:
-                _say(
-                    f"  Nhiệm vụ {', '.join(d.quick_tasks)} theo chính sách «demo»: "
-                    "thư nhắc, quá hạn, báo cáo vượt cấp đến trong vài phút."
-                )
-        elif self._demo_problem is not None:
-            _say(f"Không nạp được dữ liệu mẫu: {self._demo_problem}")
-        elif self.demo and self.marker.exists():
-            _say(f"Dữ liệu mẫu đã nạp ở lần chạy trước (xóa {_shown(self.marker)} để nạp lại).")
-        if self._admin_password:
-            _say(
-                f"Tài khoản quản trị đầu tiên: admin / {self._admin_password} "
-                "(chỉ hiện một lần; đổi bằng `dondoc users passwd admin`)."
-            )
-        _say(f"Xem các nhiệm vụ: {self._env_prefix()}{_dondoc_command()} tasks list")
-        _say("Nhấn Ctrl-C để dừng.")
 
 
 def run_dev(*, port: int, temporal_port: int, data_dir: Path, demo: bool) -> int:
