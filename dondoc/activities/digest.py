@@ -11,7 +11,8 @@ from sqlalchemy import select
 from temporalio import activity
 
 from dondoc.activities.message import Envelope, build_message
-from dondoc.activities.smtp import deliver
+from dondoc.activities.relay_sessions import RelaySessions
+from dondoc.activities.smtp import deliver, open_session
 from dondoc.deployment import calendar_for
 from dondoc.domain.digest import Digest, DigestItem, build_digest
 from dondoc.domain.formatting import format_date, format_moment
@@ -40,6 +41,7 @@ _env.globals["STATE_LABELS"] = {s.value: label for s, label in STATE_LABELS.item
 class DigestActivities:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._sessions = RelaySessions(lambda: open_session(settings))
 
     def _digests(self, day: date, now: datetime) -> list[tuple[AgencyRow, Digest]]:
         cal = calendar_for(self._settings, day)
@@ -126,7 +128,7 @@ class DigestActivities:
             )
             if status in (OutboxStatus.SENT, OutboxStatus.BOUNCED):
                 continue
-            refused = await deliver(self._settings, message, envelope)
+            refused = await deliver(self._settings, message, envelope, self._sessions)
             await asyncio.to_thread(
                 self._mark,
                 key,

@@ -14,7 +14,8 @@ from temporalio import activity
 from dondoc.activities.contacts import Contact, resolve
 from dondoc.activities.mail_render import recipient_role, render
 from dondoc.activities.message import Envelope, build_message
-from dondoc.activities.smtp import deliver
+from dondoc.activities.relay_sessions import RelaySessions
+from dondoc.activities.smtp import deliver, open_session
 from dondoc.deployment import calendar_for
 from dondoc.domain.mail import (
     MailKind,
@@ -52,6 +53,7 @@ class _Prepared:
 class MailActivities:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._sessions = RelaySessions(lambda: open_session(settings))
         self._domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "dondoc.local"
 
     def link_for(self, order: MailOrder, contact: Contact, now: datetime) -> str:
@@ -186,7 +188,9 @@ class MailActivities:
                     )
                 )
                 continue
-            refused = await deliver(self._settings, prepared.message, prepared.envelope)
+            refused = await deliver(
+                self._settings, prepared.message, prepared.envelope, self._sessions
+            )
             if refused is not None:
                 await asyncio.to_thread(
                     self.mark, prepared.key, OutboxStatus.BOUNCED, refused.reason

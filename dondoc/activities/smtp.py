@@ -24,6 +24,7 @@ there is no opportunistic upgrade that could fail on an untrusted certificate un
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 from dataclasses import dataclass
 from email.message import Message
@@ -32,6 +33,7 @@ import aiosmtplib
 import structlog
 
 from dondoc.activities.message import envelope_address
+from dondoc.activities.relay_sessions import RelaySessions
 from dondoc.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -83,11 +85,9 @@ def _config_error(settings: Settings, what: str) -> MailConfigurationError:
     return MailConfigurationError(f"Máy chủ thư {host}:{port}: {what}")
 
 
-async def _transmit(
-    settings: Settings, message: Message, recipients: list[str]
-) -> dict[str, aiosmtplib.SMTPResponse]:
-    """One SMTP session, step by step, so that a relay lacking what the settings ask
-    (STARTTLS, AUTH) is reported as such rather than as a passing network failure."""
+async def open_session(settings: Settings) -> aiosmtplib.SMTP:
+    """A connected SMTP session, step by step, so that a relay lacking what the settings
+    ask (STARTTLS, AUTH) is reported as such rather than as a passing network failure."""
     host, port = settings.smtp_target
     starttls = settings.smtp_starttls and not settings.smtp_tls
     client = aiosmtplib.SMTP(
@@ -98,7 +98,8 @@ async def _transmit(
         tls_context=tls_context(settings) if settings.smtp_tls or starttls else None,
         timeout=settings.smtp_timeout,
     )
-    async with client:
+    await client.connect()
+    try:
         if starttls:
             await client.ehlo()
             if not client.supports_extension("starttls"):
@@ -118,20 +119,45 @@ async def _transmit(
                 )
             password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
             await client.login(settings.smtp_username, password)
-        errors, _ = await client.send_message(
-            message, sender=envelope_address(settings.mail_from), recipients=recipients
-        )
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+async def _transmit(
+    settings: Settings,
+    message: Message,
+    recipients: list[str],
+    sessions: RelaySessions | None,
+) -> dict[str, aiosmtplib.SMTPResponse]:
+    sender = envelope_address(settings.mail_from)
+    if sessions is not None:
+        return await sessions.send(message, sender, recipients)
+    client = await open_session(settings)
+    try:
+        errors, _ = await client.send_message(message, sender=sender, recipients=recipients)
+        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+            await client.quit()
+    finally:
+        client.close()
     return errors
 
 
-async def deliver(settings: Settings, message: Message, recipients: list[str]) -> Refused | None:
-    """Send ``message`` to ``recipients``; None when the relay accepted it.
+async def deliver(
+    settings: Settings,
+    message: Message,
+    recipients: list[str],
+    sessions: RelaySessions | None = None,
+) -> Refused | None:
+    """Send ``message`` to ``recipients``; None when the relay accepted it. With
+    ``sessions`` the message goes over a session kept from the previous one.
 
     A relay that accepts some recipients and refuses others has delivered the message;
     the refused ones are logged (they are a mailbox's extra copies, e.g. a clerk's).
     """
     try:
-        errors = await _transmit(settings, message, recipients)
+        errors = await _transmit(settings, message, recipients, sessions)
     except aiosmtplib.SMTPAuthenticationError as err:
         if err.code < 500:
             raise TransientMailError(f"{err.code} {err.message}") from err
