@@ -12,10 +12,11 @@ import structlog
 from temporalio import activity
 
 from dondoc.activities.contacts import Contact, resolve
+from dondoc.activities.heartbeat import heartbeating
 from dondoc.activities.mail_render import recipient_role, render
 from dondoc.activities.message import Envelope, build_message
 from dondoc.activities.relay_sessions import RelaySessions
-from dondoc.activities.smtp import deliver, open_session
+from dondoc.activities.smtp import TransientMailError, deliver, open_session
 from dondoc.deployment import calendar_for
 from dondoc.domain.mail import (
     MailKind,
@@ -44,7 +45,8 @@ THREAD_OPENERS = frozenset({MailKind.ASSIGNED})
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     key: str
-    message: Message
+    message: Message | None
+    """None when the copy was sent (or bounced) already: nothing to build."""
     envelope: list[str]
     status: OutboxStatus
     error: str | None
@@ -111,34 +113,10 @@ class MailActivities:
                 "coordinator_names": [display_name(session, c) for c in order.spec.coordinators],
                 "leader_label": f"{leader.title} {leader.name}" if leader else order.spec.leader,
                 "office_name": office_name,
-                "link": self.link_for(order, contact, now),
-                "agency_link": self.agency_link_for(contact, now),
                 "note": order.note,
                 "recipient_role": recipient_role(code, contact.is_agency, order),
-                "now": now,
                 "calendar": calendar_for(self._settings, order.spec.notice_date),
             }
-            body = render(order.kind, context)
-            message = build_message(
-                Envelope(
-                    subject=subj,
-                    sender=self._settings.mail_from,
-                    to=[(c.name, c.email) for c in to] or [(contact.name, contact.email)],
-                    cc=[(c.name, c.email) for c in cc],
-                    reply_to=self._settings.mail_reply_to
-                    or (office.email if office else self._settings.mail_from),
-                    message_id=msg_id,
-                    thread_root=None if msg_id == root else root,
-                    date=now,
-                    extra={
-                        "X-Dondoc-Task": order.spec.id,
-                        "X-Dondoc-Kind": order.kind.value,
-                        "X-Dondoc-Event": order.event_id,
-                    },
-                ),
-                body.text,
-                body.html,
-            )
             envelope = [contact.email, *contact.cc]
             row = reserve(
                 session,
@@ -157,13 +135,41 @@ class MailActivities:
                     created_at=now,
                 ),
             )
-            return _Prepared(
-                key=key,
-                message=message,
-                envelope=envelope,
-                status=OutboxStatus(row.status),
-                error=row.last_error,
+            status = OutboxStatus(row.status)
+            if status in (OutboxStatus.SENT, OutboxStatus.BOUNCED):
+                return _Prepared(key, None, envelope, status, row.last_error)
+            if status == OutboxStatus.SENDING:
+                # An attempt died between handing the message to the relay and hearing
+                # back: the relay may have it. Sent again (at least once), and said so.
+                row.duplicate_risk = True
+            # Rendered as of the first attempt, so a retry's copy is the same message
+            # (Date and every link included), which mail clients fold into one.
+            first = row.created_at
+            context["link"] = self.link_for(order, contact, first)
+            context["agency_link"] = self.agency_link_for(contact, first)
+            context["now"] = first
+            body = render(order.kind, context)
+            message = build_message(
+                Envelope(
+                    subject=subj,
+                    sender=self._settings.mail_from,
+                    to=[(c.name, c.email) for c in to] or [(contact.name, contact.email)],
+                    cc=[(c.name, c.email) for c in cc],
+                    reply_to=self._settings.mail_reply_to
+                    or (office.email if office else self._settings.mail_from),
+                    message_id=msg_id,
+                    thread_root=None if msg_id == root else root,
+                    date=first,
+                    extra={
+                        "X-Dondoc-Task": order.spec.id,
+                        "X-Dondoc-Kind": order.kind.value,
+                        "X-Dondoc-Event": order.event_id,
+                    },
+                ),
+                body.text,
+                body.html,
             )
+            return _Prepared(key, message, envelope, status, row.last_error)
 
     def mark(self, key: str, status: OutboxStatus, error: str | None = None) -> None:
         with session_scope(self._settings.database_url) as session:
@@ -172,6 +178,10 @@ class MailActivities:
     @activity.defn(name="send_mail")
     async def send_mail(self, order: MailOrder) -> list[MailOutcome]:
         """Send to every recipient not yet served; a retry skips the keys already sent."""
+        async with heartbeating():
+            return await self._send(order)
+
+    async def _send(self, order: MailOrder) -> list[MailOutcome]:
         now = datetime.now(UTC)
         outcomes: list[MailOutcome] = []
         for code in dict.fromkeys([*order.to, *order.cc]):
@@ -188,9 +198,18 @@ class MailActivities:
                     )
                 )
                 continue
-            refused = await deliver(
-                self._settings, prepared.message, prepared.envelope, self._sessions
-            )
+            assert prepared.message is not None
+            # Marked before the relay is asked, so that a crash while it answers is seen
+            # by the retry as a possible duplicate rather than an unsent mail.
+            await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.SENDING)
+            try:
+                refused = await deliver(
+                    self._settings, prepared.message, prepared.envelope, self._sessions
+                )
+            except TransientMailError as err:
+                # The relay did not take it: not a possible duplicate, just not sent yet.
+                await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.PENDING, str(err))
+                raise
             if refused is not None:
                 await asyncio.to_thread(
                     self.mark, prepared.key, OutboxStatus.BOUNCED, refused.reason

@@ -34,9 +34,14 @@ _MAIL_ONLY = {
 DELIVERY_LABELS = {
     "sent": "đã gửi",
     "pending": "đang chờ gửi",
+    "sending": "đang gửi",
     "failed": "gửi chưa được, đang thử lại",
     "bounced": "bị máy chủ thư từ chối",
 }
+DUPLICATE_NOTE = (
+    " (có thể đến hai lần: lần gửi trước bị gián đoạn đúng lúc máy chủ thư trả lời; "
+    "hai bản giống hệt nhau)"
+)
 _KIND_IN_QUOTES = re.compile(r"«([a-z_]+)»")
 
 
@@ -110,7 +115,8 @@ def timeline(session: Session, task_id: str, names: Names) -> list[Entry]:
                 recipient=names.code(row.recipient),
                 addresses=list(row.to_addrs),
                 status=row.status,
-                status_label=DELIVERY_LABELS.get(row.status, row.status),
+                status_label=DELIVERY_LABELS.get(row.status, row.status)
+                + (DUPLICATE_NOTE if row.duplicate_risk else ""),
                 sent_at=row.sent_at,
                 error=row.last_error,
             )

@@ -13,6 +13,8 @@ from dondoc.store.tables import OutboxRow
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
+    """Handed to the relay, its answer not yet recorded."""
     SENT = "sent"
     FAILED = "failed"
     BOUNCED = "bounced"
@@ -35,6 +37,8 @@ def mark(
     if row is None:
         return
     row.status = status.value
+    if status == OutboxStatus.SENDING:
+        return
     row.attempts += 1
     row.last_error = error
     if status == OutboxStatus.SENT:

@@ -172,6 +172,9 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    duplicate_risk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """An attempt died while the relay answered: the recipient may have two copies (the
+    same Message-ID and Date, so their mail client shows one)."""
 
     __table_args__ = (UniqueConstraint("message_id", name="uq_outbox_message_id"),)
 

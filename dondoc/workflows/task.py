@@ -50,6 +50,8 @@ RETRY_FOREVER = RetryPolicy(
 REOPEN_WINDOW = timedelta(days=365)
 # Continue-as-new well before Temporal's limits; ongoing tasks live for years.
 HISTORY_LIMIT = 2000
+# workflow.patched ids, one per change to released workflow code (never reuse or remove).
+FAST_RECOVERY = "fast-recovery-2026-12"
 
 
 class Carried(BaseModel):
@@ -96,13 +98,15 @@ class TaskWorkflow:
             self._follow = FollowUpState(deadline_set_at=now)
         self._queue: list[_Pending] = []
         self._wake = False
+        if inp.carried is None:
+            # Queued here, not in run(): an Update can arrive in the very first workflow
+            # task, and its handler runs before run() does; the assignment comes first.
+            self._emit(transitions.assigned(self._task()))
 
     # ------------------------------------------------------------------ main loop
 
     @workflow.run
     async def run(self, inp: TaskInput) -> TaskStatus:
-        if inp.carried is None:
-            self._emit(transitions.assigned(self._task()))
         while True:
             await self._drain()
             if self._status.state == TaskState.CANCELLED:
@@ -143,23 +147,41 @@ class TaskWorkflow:
         """Record and mail, in order, everything the handlers and the ladder queued."""
         while self._queue:
             item = self._queue[0]
+            record, send = self._effect_timeouts()
             await workflow.execute_activity_method(
                 RecordingActivities.record_event,
                 item.event,
-                start_to_close_timeout=timedelta(seconds=60),
                 retry_policy=RETRY_FOREVER,
+                **record,
             )
             for order in item.mails:
                 outcomes = await workflow.execute_activity_method(
                     MailActivities.send_mail,
                     order,
-                    start_to_close_timeout=timedelta(minutes=3),
                     retry_policy=RETRY_FOREVER,
+                    **send,
                 )
                 for event in transitions.bounced(order.kind, outcomes, self._task()):
                     self._emit(event)
             self._queue.pop(0)
         self._upsert_search_attributes()
+
+    def _effect_timeouts(self) -> tuple[dict[str, timedelta], dict[str, timedelta]]:
+        """How long an attempt to record, and to mail, may take before another worker
+        tries. Since FAST_RECOVERY a worker that dies mid-send is noticed within the
+        heartbeat timeout (seconds); tasks started before keep their recorded minutes."""
+        if workflow.patched(FAST_RECOVERY):
+            return (
+                {"start_to_close_timeout": timedelta(seconds=30)},
+                {
+                    "start_to_close_timeout": timedelta(minutes=2),
+                    "heartbeat_timeout": timedelta(seconds=10),
+                },
+            )
+        return (
+            {"start_to_close_timeout": timedelta(seconds=60)},
+            {"start_to_close_timeout": timedelta(minutes=3)},
+        )
 
     # ------------------------------------------------------------------ state and events
 
