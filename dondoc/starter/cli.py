@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 import yaml
@@ -16,10 +16,13 @@ from dondoc.deployment import DeploymentFileError
 from dondoc.domain.directory import Directory
 from dondoc.domain.formatting import format_deadline
 from dondoc.domain.notice import Notice, NoticeInvalid
-from dondoc.settings import Settings, get_settings
+from dondoc.settings import BadSettings, Settings, get_settings
 from dondoc.starter.files import BadInput, load_document
 from dondoc.starter.report_cli import report
 from dondoc.starter.users_cli import api_token_app, users_app
+
+if TYPE_CHECKING:
+    from dondoc.client import TemporalUnreachable
 
 app = typer.Typer(
     help="Đôn đốc — theo dõi, đôn đốc nhiệm vụ trong thông báo kết luận.",
@@ -43,6 +46,12 @@ BAD_INPUT = 2
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     typer.echo(f"Lỗi: {message}", err=True)
     raise typer.Exit(code)
+
+
+def fail_unreachable(err: TemporalUnreachable) -> NoReturn:
+    typer.echo(f"Lỗi: {err}", err=True)
+    typer.echo(f"  Chi tiết: {err.detail}", err=True)
+    raise typer.Exit(1)
 
 
 def fail_invalid(err: NoticeInvalid) -> NoReturn:
@@ -184,10 +193,14 @@ def notice_issue(
         client = await connect(settings)
         return await issue_notice(notice, settings, client)
 
+    from dondoc.client import TemporalUnreachable
+
     try:
         result = asyncio.run(_go())
     except NoticeInvalid as err:
         fail_invalid(err)
+    except TemporalUnreachable as err:
+        fail_unreachable(err)
     except RuntimeError as err:
         fail(f"không kết nối được Temporal tại {settings.temporal_address}: {err}", 1)
     if result.was_already_issued:
@@ -373,12 +386,36 @@ def dev(
     sys.exit(run_dev(port=port, temporal_port=temporal_port, data_dir=data_dir, demo=not no_demo))
 
 
+def _safe_to_start(command: str) -> Settings:
+    """The settings of a deployment's service, or exit 2 naming what to set first."""
+    from dondoc.production import refusals
+
+    settings = get_settings()
+    _prepare_database()
+    found = refusals(settings)
+    if found:
+        typer.echo(
+            f"Lỗi: `dondoc {command}` không khởi động khi cấu hình chưa an toàn "
+            "(giá trị mặc định chỉ dành cho `dondoc dev`):",
+            err=True,
+        )
+        for line in found:
+            typer.echo(f"  - {line}", err=True)
+        raise typer.Exit(BAD_INPUT)
+    return settings
+
+
 @app.command("worker")
 def worker() -> None:
     """Chạy worker Temporal (triển khai thật)."""
+    from dondoc.client import TemporalUnreachable
     from dondoc.worker import run_worker
 
-    asyncio.run(run_worker(get_settings()))
+    settings = _safe_to_start("worker")
+    try:
+        asyncio.run(run_worker(settings))
+    except TemporalUnreachable as err:
+        fail_unreachable(err)
 
 
 @app.command("web")
@@ -391,8 +428,8 @@ def web(
 
     from dondoc.web.app import create_app
 
-    _prepare_database()
-    uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+    settings = _safe_to_start("web")
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
 
 
 @app.callback()
@@ -410,6 +447,11 @@ def main() -> None:
     except DeploymentFileError as err:
         typer.echo(f"Lỗi cấu hình: {err}", err=True)
         _exit(1)
+    except BadSettings as err:
+        typer.echo("Lỗi cấu hình:", err=True)
+        for problem in err.problems:
+            typer.echo(f"  - {problem}", err=True)
+        _exit(BAD_INPUT)
     except SystemExit as done:
         _exit(done.code)
     _exit(0)
