@@ -103,6 +103,7 @@ _CLIENT_CERT_ALERTS = re.compile(
     r"alert: (BadCertificate|UnknownCA|CertificateUnknown|CertificateExpired|"
     r"CertificateRevoked|UnsupportedCertificate|AccessDenied|DecryptError)"
 )
+_CLOSED = ("UnexpectedEof", "connection closed", "ConnectionReset", "BrokenPipe")
 _PRESENTED_NAMES = re.compile(r'(?:DnsName|IpAddress)\(\\?"?([^"\\)]+)')
 
 
@@ -151,8 +152,12 @@ def explain(detail: str, settings: Settings) -> str:
             f"máy chủ ở địa chỉ này không dùng TLS (bỏ {variable('temporal_tls')} và các "
             f"biến TLS, hoặc kiểm tra {variable('temporal_address')})"
         )
-    if not tls and ("FRAME_SIZE_ERROR" in detail or "h2 protocol error" in detail):
-        return f"máy chủ có vẻ yêu cầu TLS (đặt {variable('temporal_tls')}=true)"
+    closed = any(word in detail for word in _CLOSED)
+    if not tls and (closed or "FRAME_SIZE_ERROR" in detail or "h2 protocol error" in detail):
+        # A TLS port answers a plain HTTP/2 preface with garbage or by hanging up.
+        return (
+            f"máy chủ đóng kết nối ngay, có vẻ nó yêu cầu TLS (đặt {variable('temporal_tls')}=true)"
+        )
     if "Unauthenticated" in detail:
         if settings.temporal_api_key is not None:
             return f"khoá API bị từ chối (kiểm tra {variable('temporal_api_key')})"
@@ -165,9 +170,7 @@ def explain(detail: str, settings: Settings) -> str:
             f"không có quyền truy cập namespace «{settings.temporal_namespace}» (kiểm tra "
             f"{variable('temporal_namespace')} và quyền của khoá API hoặc chứng chỉ)"
         )
-    if tls and any(
-        word in detail for word in ("UnexpectedEof", "connection closed", "ConnectionReset")
-    ):
+    if tls and closed:
         return (
             "máy chủ đóng kết nối ngay sau khi bắt tay TLS (có thể nó yêu cầu chứng chỉ "
             f"máy khách hoặc từ chối chứng chỉ đã gửi; {cert_hint})"

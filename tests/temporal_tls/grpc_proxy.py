@@ -41,7 +41,9 @@ error_log {prefix}/error.log info;
 events {{ worker_connections 256; }}
 
 http {{
-    access_log {prefix}/access.log;
+    # Who called what: the client certificate's subject and whether the API key matched.
+    log_format calls '$server_port "$ssl_client_s_dn" key=$api_key_ok $request_uri $status';
+    access_log {prefix}/access.log calls;
     client_body_temp_path {prefix}/body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
@@ -110,6 +112,11 @@ class GrpcProxy:
 
     def log(self) -> str:
         return (self.prefix / "error.log").read_text(errors="replace")
+
+    def calls(self) -> list[str]:
+        """One line per finished call: port, client certificate subject, key, method, status."""
+        path = self.prefix / "access.log"
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
 
     def stop(self) -> None:
         if self.process.poll() is None:
