@@ -2,8 +2,9 @@
 
 The defaults are those of ``dondoc dev`` so that the embedded stack and every CLI command
 run against it work with nothing set. A real deployment sets at least the secret key, the
-database and Temporal; its secrets may come from files (:mod:`dondoc.secret_files`), and
-everything wrong is reported at once as :class:`BadSettings`, naming the variables.
+database and Temporal; its secrets may come from files (:mod:`dondoc.secret_files`).
+Settings that cannot work raise :class:`BadSettings`, one line per problem, each naming
+its variable: the CLI prints them and exits with 2 before anything starts.
 """
 
 from __future__ import annotations
