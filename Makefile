@@ -17,7 +17,7 @@ CHROMIUM := /usr/bin/chromium
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint install-browser
+.PHONY: install run test lint install-browser install-nginx
 
 install: $(STAMP)
 
@@ -37,7 +37,17 @@ install-browser:
 		apt-get update && apt-get install -y chromium; \
 	fi
 
-test: install install-browser
+# The Temporal TLS tests put Debian's nginx (a TLS-terminating gRPC proxy) in front of the
+# dev server; install it once if it is missing (needs root). Debian's policy-rc.d, where
+# present, keeps the package from starting a server of its own; the tests start theirs.
+NGINX := /usr/sbin/nginx
+install-nginx:
+	@if [ ! -x $(NGINX) ]; then \
+		echo "Installing nginx for the Temporal TLS tests…"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; \
+	fi
+
+test: install install-browser install-nginx
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -1,28 +1,89 @@
 """Deployment settings, read once from ``DONDOC_*`` environment variables.
 
 The defaults are those of ``dondoc dev`` so that the embedded stack and every CLI command
-run against it work with nothing set.
+run against it work with nothing set. A real deployment sets at least the secret key, the
+database and Temporal; its secrets may come from files (:mod:`dondoc.secret_files`).
+Settings that cannot work raise :class:`BadSettings`, one line per problem, each naming
+its variable: the CLI prints them and exits with 2 before anything starts.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from dondoc.secret_files import SecretFilesSource, credential_path, read_error
+
+ENV_PREFIX = "DONDOC_"
 DEFAULT_DATA_DIR = Path("var")
 DEV_SECRET = "dondoc-dev-secret-change-me"
+# Fields whose value may instead come from the file named by DONDOC_<FIELD>_FILE.
+SECRET_FIELDS = (
+    "secret_key",
+    "old_secret_keys",
+    "smtp_password",
+    "database_url",
+    "temporal_api_key",
+)
+TLS_FILES = ("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file")
+PEM_MARKERS = {
+    "temporal_tls_ca_file": ("-----BEGIN CERTIFICATE-----", "chứng chỉ"),
+    "temporal_tls_cert_file": ("-----BEGIN CERTIFICATE-----", "chứng chỉ"),
+    "temporal_tls_key_file": ("PRIVATE KEY-----", "khoá riêng"),
+}
+
+
+def variable(field: str) -> str:
+    """The environment variable an operator sets for ``field``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+class BadSettings(Exception):
+    """The deployment's settings cannot work; each problem names its variable (Vietnamese).
+
+    Not a ``ValueError`` on purpose: raised from a settings source it reaches the caller
+    as it is, instead of being folded into a pydantic validation error.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Problems(ValueError):
+    """Raised by the model validator; ``get_settings`` unwraps it into BadSettings."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 class Settings(BaseSettings):
     """Every knob an operator may turn; DESIGN.md's public contract names most of them."""
 
-    model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    temporal_tls: bool = False
+    """TLS to Temporal. Any TLS file, a server name or an API key turns it on by itself."""
+    temporal_tls_ca_file: Path | None = None
+    """The private CA that signed the Temporal frontend's certificate; system roots otherwise."""
+    temporal_tls_cert_file: Path | None = None
+    temporal_tls_key_file: Path | None = None
+    """Client certificate and its key, for a cluster that asks for mTLS."""
+    temporal_tls_server_name: str | None = None
+    """The name the server certificate must carry, when it is not the address's host."""
+    temporal_api_key: SecretStr | None = None
+    """Temporal Cloud API key, sent as ``authorization: Bearer``; implies TLS."""
     temporal_ui_url: str = "http://127.0.0.1:8233"
     """Where the console links a task's workflow in the Temporal UI."""
     task_queue: str = "dondoc"
@@ -45,6 +106,70 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     policy_file: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
+    dev_stack: bool = False
+    """Set by ``dondoc dev`` for itself and its children; a deployment never sets it."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then variables, then the files named by ``*_FILE`` variables
+        (a variable and its ``_FILE`` twin together are refused by the file source)."""
+        files = SecretFilesSource(settings_cls, SECRET_FIELDS, problem=BadSettings)
+        return (init_settings, env_settings, files, dotenv_settings, file_secret_settings)
+
+    @field_validator(*TLS_FILES, mode="after")
+    @classmethod
+    def _in_credentials_directory(cls, path: Path | None) -> Path | None:
+        return None if path is None else credential_path(path)
+
+    @model_validator(mode="after")
+    def _temporal_tls_consistent(self) -> Settings:
+        problems = self.temporal_tls_problems()
+        if problems:
+            raise _Problems(problems)
+        return self
+
+    def temporal_tls_problems(self) -> list[str]:
+        """What keeps the Temporal TLS settings from working, one line per problem."""
+        problems: list[str] = []
+        cert, key = self.temporal_tls_cert_file, self.temporal_tls_key_file
+        if (cert is None) != (key is None):
+            given, missing = (
+                ("temporal_tls_cert_file", "temporal_tls_key_file")
+                if key is None
+                else ("temporal_tls_key_file", "temporal_tls_cert_file")
+            )
+            problems.append(
+                f"{variable(given)} được đặt nhưng thiếu {variable(missing)}: chứng chỉ máy khách "
+                "và khoá riêng của nó phải đi cùng nhau."
+            )
+        for field in TLS_FILES:
+            path = getattr(self, field)
+            if path is not None:
+                problems += _pem_problems(field, path)
+        if self.temporal_api_key is not None and not self.temporal_api_key.get_secret_value():
+            problems.append(f"{variable('temporal_api_key')} rỗng.")
+        implied = self._tls_implied_by()
+        if "temporal_tls" in self.model_fields_set and not self.temporal_tls and implied:
+            problems.append(
+                f"{variable('temporal_tls')}=false mâu thuẫn với {', '.join(implied)}: các biến "
+                f"đó cần TLS. Bỏ {variable('temporal_tls')} hoặc bỏ các biến đó."
+            )
+        return problems
+
+    def _tls_implied_by(self) -> list[str]:
+        fields = (*TLS_FILES, "temporal_tls_server_name", "temporal_api_key")
+        return [variable(f) for f in fields if getattr(self, f) is not None]
+
+    @property
+    def temporal_uses_tls(self) -> bool:
+        return self.temporal_tls or bool(self._tls_implied_by())
 
     @property
     def smtp_target(self) -> tuple[str, int]:
@@ -58,6 +183,43 @@ class Settings(BaseSettings):
         ]
 
 
+def _pem_problems(field: str, path: Path) -> list[str]:
+    marker, kind = PEM_MARKERS[field]
+    try:
+        text = path.read_bytes().decode("ascii", errors="replace")
+    except OSError as err:
+        return [f"{variable(field)}: không đọc được tệp {path} ({read_error(err)})."]
+    if marker not in text:
+        return [f"{variable(field)}: tệp {path} không phải {kind} dạng PEM (thiếu «{marker}»)."]
+    return []
+
+
+def load_settings(**values: Any) -> Settings:
+    """Settings from the environment (and ``values``), every problem as one BadSettings."""
+    try:
+        return Settings(**values)
+    except ValidationError as err:
+        raise BadSettings(_problem_lines(err)) from err
+
+
+def _problem_lines(err: ValidationError) -> list[str]:
+    lines: list[str] = []
+    for error in err.errors():
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, _Problems):
+            lines += cause.problems
+            continue
+        field = str(error["loc"][0]) if error["loc"] else ""
+        given = error.get("input")
+        shown = (
+            f" «{given}»"
+            if isinstance(given, str | int | float) and field not in SECRET_FIELDS
+            else ""
+        )
+        lines.append(f"{variable(field)}: giá trị{shown} không hợp lệ ({error['msg']}).")
+    return lines
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

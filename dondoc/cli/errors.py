@@ -11,6 +11,7 @@ from typing import NoReturn
 import typer
 from pydantic import ValidationError
 
+from dondoc.client import TemporalUnreachable
 from dondoc.domain.notice import NoticeInvalid
 
 BAD_INPUT = 2
@@ -20,6 +21,12 @@ FAILURE = 1
 def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     typer.echo(f"Lỗi: {message}", err=True)
     raise typer.Exit(code)
+
+
+def fail_unreachable(err: TemporalUnreachable) -> NoReturn:
+    typer.echo(f"Lỗi: {err}", err=True)
+    typer.echo(f"  Chi tiết: {err.detail}", err=True)
+    raise typer.Exit(FAILURE)
 
 
 def fail_invalid(err: NoticeInvalid) -> NoReturn:

@@ -8,7 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from dondoc.cli.directory import directory_app
-from dondoc.cli.errors import FAILURE
+from dondoc.cli.errors import BAD_INPUT, FAILURE
 from dondoc.cli.notices import notice_app
 from dondoc.cli.report import report
 from dondoc.cli.services import dev, web, worker
@@ -16,6 +16,7 @@ from dondoc.cli.simulate import simulate_cmd
 from dondoc.cli.tasks import tasks_app
 from dondoc.cli.users import api_token_app, users_app
 from dondoc.deployment import DeploymentFileError
+from dondoc.settings import BadSettings
 
 app = typer.Typer(
     help="Đôn đốc — theo dõi, đôn đốc nhiệm vụ trong thông báo kết luận.",
@@ -50,6 +51,11 @@ def main() -> None:
     except DeploymentFileError as err:
         typer.echo(f"Lỗi cấu hình: {err}", err=True)
         _exit(FAILURE)
+    except BadSettings as err:
+        typer.echo("Lỗi cấu hình:", err=True)
+        for problem in err.problems:
+            typer.echo(f"  - {problem}", err=True)
+        _exit(BAD_INPUT)
     except SystemExit as done:
         _exit(done.code)
     _exit(0)

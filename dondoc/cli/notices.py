@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli.errors import FAILURE, fail, fail_invalid, prepared_database
+from dondoc.cli.errors import FAILURE, fail, fail_invalid, fail_unreachable, prepared_database
+from dondoc.client import TemporalUnreachable
 from dondoc.commands.documents import BadInput, load_document
 from dondoc.deployment import DeploymentFileError
 from dondoc.domain.formatting import format_deadline, format_moment
@@ -120,6 +121,8 @@ def notice_issue(
         result = asyncio.run(_go())
     except NoticeInvalid as err:
         fail_invalid(err)
+    except TemporalUnreachable as err:
+        fail_unreachable(err)
     except RuntimeError as err:
         fail(f"không kết nối được Temporal tại {settings.temporal_address}: {err}", FAILURE)
     if result.was_already_issued:

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli.errors import prepared_database
-from dondoc.settings import get_settings
+from dondoc.cli.errors import BAD_INPUT, fail_unreachable, prepared_database
+from dondoc.client import TemporalUnreachable
+from dondoc.settings import Settings, get_settings
 
 
 def dev(
@@ -27,11 +28,34 @@ def dev(
     sys.exit(run_dev(port=port, temporal_port=temporal_port, data_dir=data_dir, demo=not no_demo))
 
 
+def _safe_to_start(command: str) -> Settings:
+    """The settings of a deployment's service, or exit 2 naming what to set first."""
+    from dondoc.commands.production import refusals
+
+    settings = get_settings()
+    prepared_database()
+    found = refusals(settings)
+    if found:
+        typer.echo(
+            f"Lỗi: `dondoc {command}` không khởi động khi cấu hình chưa an toàn "
+            "(giá trị mặc định chỉ dành cho `dondoc dev`):",
+            err=True,
+        )
+        for line in found:
+            typer.echo(f"  - {line}", err=True)
+        raise typer.Exit(BAD_INPUT)
+    return settings
+
+
 def worker() -> None:
     """Chạy worker Temporal (triển khai thật)."""
     from dondoc.worker import run_worker
 
-    asyncio.run(run_worker(get_settings()))
+    settings = _safe_to_start("worker")
+    try:
+        asyncio.run(run_worker(settings))
+    except TemporalUnreachable as err:
+        fail_unreachable(err)
 
 
 def web(
@@ -43,5 +67,5 @@ def web(
 
     from dondoc.web.app import create_app
 
-    prepared_database()
-    uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+    settings = _safe_to_start("web")
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)

@@ -27,6 +27,9 @@ def dev_settings(*, port: int, temporal_port: int, data_dir: Path) -> Settings:
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
+    # This is the development stack: its defaults (the published secret key, the printed
+    # admin password) are fine here, and `dondoc web`/`worker` started from it know so.
+    os.environ["DONDOC_DEV_STACK"] = "1"
     get_settings.cache_clear()
     settings = get_settings()
     if not settings.smtp_host:

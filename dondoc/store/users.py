@@ -189,6 +189,7 @@ def set_password(session: Session, username: str, password: str) -> UserRow:
     row = _existing(session, username)
     _check_password(password)
     row.password_hash = hash_password(password)
+    row.initial_password = False
     row.updated_at = _now()
     close_sessions_of(session, row.username)
     return row
@@ -364,11 +365,24 @@ def ensure_first_admin(settings: Settings) -> str | None:
         if session.scalar(select(func.count()).select_from(UserRow)):
             return None
         password = generate_password()
-        add_user(
+        row = add_user(
             session,
             FIRST_ADMIN,
             role=Role.ADMIN.value,
             password=password,
             display_name="Quản trị hệ thống",
         )
+        # Printed on a terminal, so not fit for production until changed.
+        row.initial_password = True
         return password
+
+
+def accounts_with_initial_password(session: Session) -> list[str]:
+    """Active accounts still signing in with the password ``dondoc dev`` printed."""
+    return list(
+        session.scalars(
+            select(UserRow.username)
+            .where(UserRow.initial_password, UserRow.active)
+            .order_by(UserRow.username)
+        )
+    )

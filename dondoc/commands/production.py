@@ -1,0 +1,63 @@
+"""What keeps ``dondoc web`` and ``dondoc worker`` from starting as a real deployment.
+
+The defaults exist so that ``dondoc dev`` runs with nothing set; the same defaults in a
+deployment are holes. The development secret key is published in this repository, so
+anyone could sign a working link with it; a short key can be guessed offline from one
+link; and the first admin's password was printed on a developer's terminal. Each refusal
+says in Vietnamese exactly what to set or run.
+"""
+
+from __future__ import annotations
+
+from dondoc.settings import DEV_SECRET, Settings, variable
+
+MIN_SECRET_BYTES = 32
+MAKE_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def refusals(settings: Settings) -> list[str]:
+    """Every reason not to start, in the operator's words; empty inside ``dondoc dev``."""
+    if settings.dev_stack:
+        return []
+    found = key_refusals(settings)
+    found += admin_refusals(settings.database_url)
+    return found
+
+
+def key_refusals(settings: Settings) -> list[str]:
+    key = variable("secret_key")
+    how = (
+        f"Đặt {key} (hoặc {key}_FILE trỏ tới tệp chứa khoá) là một chuỗi ngẫu nhiên ít nhất "
+        f"{MIN_SECRET_BYTES} byte, ví dụ tạo bằng: {MAKE_KEY}"
+    )
+    secret = settings.secret_key.get_secret_value()
+    found: list[str] = []
+    if secret == DEV_SECRET:
+        found.append(
+            f"{key} chưa được đặt: đang dùng khoá phát triển công khai, ai cũng ký được "
+            f"đường dẫn hợp lệ bằng khoá này. {how}"
+        )
+    elif len(secret.encode()) < MIN_SECRET_BYTES:
+        found.append(
+            f"{key} quá ngắn ({len(secret.encode())} byte; cần ít nhất {MIN_SECRET_BYTES}). {how}"
+        )
+    if any(old.get_secret_value() == DEV_SECRET for old in settings.old_secret_keys):
+        found.append(
+            f"{variable('old_secret_keys')} còn chứa khoá phát triển công khai: đường dẫn ký "
+            "bằng khoá đó vẫn được chấp nhận. Bỏ khoá đó khỏi danh sách."
+        )
+    return found
+
+
+def admin_refusals(database_url: str) -> list[str]:
+    """Accounts still on the first-admin password; the schema must be migrated already."""
+    from dondoc.store.db import session_scope
+    from dondoc.store.users import accounts_with_initial_password
+
+    with session_scope(database_url) as session:
+        names = accounts_with_initial_password(session)
+    return [
+        f"tài khoản «{name}» vẫn dùng mật khẩu ban đầu do `dondoc dev` in ra. "
+        f"Đặt mật khẩu mới: dondoc users passwd {name}"
+        for name in names
+    ]
