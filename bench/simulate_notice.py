@@ -33,8 +33,18 @@ from dondoc.starter.simulate import simulate
 def directory(agencies: int) -> Directory:
     return Directory(
         office=Office(name="Văn phòng UBND tỉnh", email="vanphong@bench.example"),
-        leaders=[Leader(code="PCT", name="Phùng Thành Vinh", title="Phó Chủ tịch UBND tỉnh", email="pct@bench.example")],
-        agencies=[Agency(code=f"S{i:02d}", name=f"Sở số {i}", email=f"s{i}@bench.example") for i in range(agencies)],
+        leaders=[
+            Leader(
+                code="PCT",
+                name="Phùng Thành Vinh",
+                title="Phó Chủ tịch UBND tỉnh",
+                email="pct@bench.example",
+            )
+        ],
+        agencies=[
+            Agency(code=f"S{i:02d}", name=f"Sở số {i}", email=f"s{i}@bench.example")
+            for i in range(agencies)
+        ],
     )
 
 
@@ -52,7 +62,13 @@ def notice(tasks: int, start: date) -> dict:
                 "deadline": phrase,
             }
         )
-    return {"number": "99/TB-UBND", "date": start.isoformat(), "leader": "PCT", "subject": "Bench", "tasks": items}
+    return {
+        "number": "99/TB-UBND",
+        "date": start.isoformat(),
+        "leader": "PCT",
+        "subject": "Bench",
+        "tasks": items,
+    }
 
 
 async def bare(schedule: dict[str, list[float]], days: int) -> float:
@@ -65,7 +81,9 @@ async def bare(schedule: dict[str, list[float]], days: int) -> float:
         queue = f"bare-{uuid.uuid4()}"
         async with Worker(env.client, task_queue=queue, workflows=[BareLadder], activities=[noop]):
             for steps in schedule.values():
-                await env.client.start_workflow(BareLadder.run, steps, id=f"bare-{uuid.uuid4()}", task_queue=queue)
+                await env.client.start_workflow(
+                    BareLadder.run, steps, id=f"bare-{uuid.uuid4()}", task_queue=queue
+                )
             await env.sleep(timedelta(days=days))
             await asyncio.sleep(0.5)
         return time.perf_counter() - began
@@ -93,12 +111,17 @@ async def main() -> None:
         for mail in result.mails:
             schedule.setdefault(mail.task, []).append(mail.at.timestamp())
         gaps = {
-            task: [max(0.0, b - a) for a, b in zip([result.started_at.timestamp(), *times], times, strict=False)]
+            task: [
+                max(0.0, b - a)
+                for a, b in zip([result.started_at.timestamp(), *times], times, strict=False)
+            ]
             for task, times in schedule.items()
         }
         theirs.append(await bare(gaps, args.days))
     o, t = statistics.median(ours), statistics.median(theirs)
-    print(f"command: .venv/bin/python bench/simulate_notice.py --tasks {args.tasks} --days {args.days} --rounds {args.rounds}")
+    print(
+        f"command: .venv/bin/python bench/simulate_notice.py --tasks {args.tasks} --days {args.days} --rounds {args.rounds}"
+    )
     print(f"mails per run: {mails}")
     print(f"dondoc simulate   median {o:6.2f} s  runs {[round(x, 2) for x in ours]}")
     print(f"bare Temporal     median {t:6.2f} s  runs {[round(x, 2) for x in theirs]}")
