@@ -23,6 +23,18 @@ class DeadlineSpan:
 
 
 _CADENCE_ONLY = re.compile(r"^(?:định kỳ\s+)?(?:hằng|hàng|mỗi)\s+(?:tháng|quý|năm)$", re.I)
+# "nguồn chi thường xuyên", "kinh phí thường xuyên": a budget line, not ongoing work.
+_BUDGET_BEFORE = re.compile(r"(?<![^\W\d_])(?:chi|kinh phí|nhiệm vụ chi)\s+$", re.I)
+# "Tính đến ngày 31/8/2026, ..." dates a figure: a status, not a deadline.
+_STATUS_BEFORE = re.compile(r"(?<![^\W\d_])(?:tính|số liệu|lũy kế)\s+$", re.I)
+
+
+def _trap(text: str, phrase: str, start: int, m: re.Match[str]) -> bool:
+    before = text[max(start, m.start() - 20) : m.start()]
+    lowered = phrase.lower()
+    if lowered.startswith("thường xuyên") and _BUDGET_BEFORE.search(before):
+        return True
+    return lowered.startswith(("đến", "tới")) and bool(_STATUS_BEFORE.search(before))
 
 
 def find_deadline(text: str, start: int, end: int) -> DeadlineSpan | None:
@@ -39,6 +51,9 @@ def find_deadline(text: str, start: int, end: int) -> DeadlineSpan | None:
         opened = text.count("(", start, m.start()) - text.count(")", start, m.start())
         if opened > 0 and ")" in text[m.end() : end]:
             at = m.end()  # an aside
+            continue
+        if _trap(text, phrase, start, m):
+            at = m.end()
             continue
         if _CADENCE_ONLY.match(phrase) and not phrase.lower().startswith("định kỳ"):
             near = text[max(start, m.start() - 40) : min(end, m.end() + 40)].lower()

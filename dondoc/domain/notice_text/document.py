@@ -28,6 +28,8 @@ class Doc:
     book: NameBook
     notice_date: date | None = None
     calendar_for: CalendarFor | None = None
+    addressees: list[Party] = field(default_factory=list)
+    """The letter's "Kính gửi:" list, when the body assigns work to it as a whole."""
     reader: Reader = field(init=False)
 
     def __post_init__(self) -> None:

@@ -105,10 +105,16 @@ def _coordinator_fields(
     return codes, spans, confidence
 
 
+ADDRESSEE = (
+    "đơn vị chủ trì lấy từ phần «Kính gửi»: văn bản giao chung cho các đơn vị nhận; kiểm tra lại"
+)
+
+
 def _owners(doc: Doc, party: Party, how: str) -> list[tuple[str | None, float, list[Flag]]]:
     """(code, confidence, flags) of each task a named owner gives."""
     if party.kind == PartyKind.AGENCY:
-        return [(party.codes[0], _OWNER_CONFIDENCE[how], [])]
+        flags = [Flag(field="owner", message=ADDRESSEE)] if how == "addressee" else []
+        return [(party.codes[0], _OWNER_CONFIDENCE[how], flags)]
     if party.kind == PartyKind.GROUP:
         message = group_message(party, doc.shown(party))
         return [(code, 0.6, [Flag(field="owner", message=message)]) for code in party.codes]
@@ -130,6 +136,7 @@ def emit(
         parties = phrases.coordinators(doc, segment.work_from, segment.end)
         if not parties and segment.inherited:
             parties = list(context.coordinators)
+    parties = [*parties, *segment.joined]
     deadline, deadline_conf = given.deadline, 0.95
     if deadline is None and given.work is None:
         deadline, deadline_conf = _deadline(doc, segment, context, flags)

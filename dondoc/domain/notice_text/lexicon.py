@@ -81,7 +81,7 @@ ASSIGN_CUE = re.compile(
 # Titles before an agency: "Yêu cầu Giám đốc Sở Y tế", "Chủ tịch UBND các xã".
 TITLE = re.compile(
     r"(?:Thủ trưởng|Giám đốc|Chủ tịch|Lãnh đạo|Chỉ huy trưởng|Trưởng ban|Trưởng|"
-    r"Chánh Văn phòng|Người đứng đầu|Tập thể lãnh đạo)\s+(?=\S)",
+    r"Chánh Văn phòng|Người đứng đầu|Tập thể lãnh đạo)(?:\s*:)?\s+(?=\S)",
     re.IGNORECASE,
 )
 # The province itself: never an owner, but "Đề nghị UBND tỉnh chỉ đạo Sở X" names one.
@@ -147,5 +147,29 @@ RESULT = re.compile(
     r"(?<![^\W\d_])(?:(?:trình|báo cáo|gửi)\s+(?:kết quả\s+)?(?:về\s+)?"
     r"(?:UBND|Ủy ban nhân dân|Chủ tịch|Văn phòng|HĐND|Hội đồng nhân dân|Thường trực|"
     r"Ban Thường vụ|Tỉnh ủy|Sở|Bộ|Thủ tướng|Chính phủ|cấp có thẩm quyền|kết quả|lãnh đạo))",
+    re.IGNORECASE,
+)
+# Who speaks before the assigning word: "Đồng chí giao ...", "Phó Chủ tịch UBND tỉnh Võ
+# Đình Khải yêu cầu ...", "Thường trực HĐND tỉnh đề nghị ...". The speaker owns nothing.
+_NAME = rf"(?:\s+[{UPPER}][^\W\d_]*){{1,4}}"
+SPEAKER = re.compile(
+    rf"(?:(?:[Đđ]ồng chí|đ/c)(?:{_NAME})?|(?:Phó\s+)?Chủ tịch(?:\s+Thường trực)?\s+"
+    rf"(?:UBND|Ủy ban nhân dân)\s+tỉnh(?:{_NAME})?|Thường trực\s+(?:HĐND|Hội đồng nhân dân|"
+    r"UBND|Ủy ban nhân dân|Tỉnh ủy)(?:\s+tỉnh)?|(?:UBND|Ủy ban nhân dân)\s+tỉnh|"
+    r"Văn phòng\s+(?:UBND|Ủy ban nhân dân)\s+tỉnh|Ban Thường vụ Tỉnh ủy|Tỉnh ủy)"
+    r"(?:\s+(?:cũng|tiếp tục|đã))?\s+(?=\S)"
+)
+# Words after "phối hợp" that leave the coordinators with no work of their own: "Sở Tài
+# chính, Sở Xây dựng phối hợp thực hiện." names coordinators of the sentence before.
+COORDINATION_ONLY = re.compile(
+    r"(?:có trách nhiệm\s+|cùng\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?"
+    r"(?:\s+(?:triển khai\s+)?(?:thực hiện|triển khai)(?:\s+(?:các nội dung|nhiệm vụ) (?:trên|này))?)?"
+    r"\s*[.;,]?\s*$",
+    re.IGNORECASE,
+)
+# References to the addressees of a letter ("Kính gửi: ..."): the owners are those.
+ADDRESSEE_REFERENCE = re.compile(
+    r"^(?:Thủ trưởng\s+)?(?:các|Quý)\s+(?:cơ quan,?\s*(?:đơn vị)?|đơn vị|cơ quan)"
+    r"(?:,?\s*(?:địa phương|tổ chức))?(?:\s+(?:nêu trên|trên|có liên quan|liên quan|được gửi))?$",
     re.IGNORECASE,
 )

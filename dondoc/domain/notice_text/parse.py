@@ -28,7 +28,7 @@ def parse_notice(
     src = Source.read(text)
     header = read_header(src)
     doc = Doc(src, book, header.date, calendar_for)
-    tasks = read_tasks(doc, header.body_start, header.body_end)
+    tasks = read_tasks(doc, header.body_start, header.body_end, header.addressees)
     draft = NoticeDraft(
         number=None,
         date=header.date,

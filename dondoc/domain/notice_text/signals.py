@@ -28,9 +28,7 @@ _SCOPE = re.compile(
     r",?\s*(?:theo|trong phạm vi)\s+chức năng,?\s*nhiệm vụ(?:\s+(?:được giao|của mình))?,?\s*",
     re.IGNORECASE,
 )
-_LATE_CUE = re.compile(
-    r"[,:]\s+(?=(?:(?:thống nhất|đồng ý)\s+)?(?:giao|yêu cầu|đề nghị|chỉ đạo)\s)", re.IGNORECASE
-)
+_COMMA = re.compile(r"[,:]\s+")
 
 
 @dataclass
@@ -42,8 +40,10 @@ class Segment:
     owners: list[Party]
     work_from: int
     how: str
-    """"cue", "subject", "heading" or "table": how the owners were named."""
+    """"cue", "subject", "heading", "addressee" or "table": how the owners were named."""
     inherited: bool = False
+    joined: list[Party] = field(default_factory=list)
+    """Coordinators a later sentence names ("Sở Tài chính phối hợp thực hiện.")."""
 
 
 @dataclass
@@ -53,6 +53,7 @@ class Context:
     owners: list[Party] = field(default_factory=list)
     coordinators: list[Party] = field(default_factory=list)
     deadline: DeadlineSpan | None = None
+    how: str = "heading"
 
 
 def signal(doc: Doc, start: int, end: int, *, strict: bool) -> Segment | None:
@@ -66,17 +67,22 @@ def signal(doc: Doc, start: int, end: int, *, strict: bool) -> Segment | None:
     regarding = _REGARDING.match(text, start, end)
     if regarding:
         # "Đối với Sở Nông nghiệp và Môi trường: chủ trì, ..." names the owner.
+        # "Riêng Sở Công Thương xây dựng ..." too.
         parties, stop = doc.reader.parties(regarding.end(), end)
-        if parties and text.startswith(":", doc.skip(stop, end)):
-            return Segment(start, end, parties, doc.skip(stop, end) + 1, "subject")
+        parties = [p for p in parties if p.kind != PartyKind.SELF]
+        after = doc.skip(stop, end)
+        if parties and text.startswith(":", after):
+            return Segment(start, end, parties, after + 1, "subject")
+        if parties and lexicon.VERB.match(text, after, end):
+            return Segment(start, end, parties, stop, "subject")
     lead = _CONNECTIVE.match(text, start, end)
     at = lead.end() if lead else start
+    speaker = lexicon.SPEAKER.match(text, at, end)
+    if speaker and lexicon.ASSIGN_CUE.match(text, speaker.end(), end):
+        at = speaker.end()  # "Đồng chí giao ...", "Thường trực HĐND tỉnh đề nghị ..."
     cue = lexicon.ASSIGN_CUE.match(text, at, end)
     if cue is None:
-        # "Về công tác tuyên truyền: Giao ...", "Đối với các cụm: A và B, giao ..."
-        later = _LATE_CUE.search(text, at, min(end, at + 200))
-        if later is not None:
-            cue = lexicon.ASSIGN_CUE.match(text, later.end(), end)
+        cue = _late_cue(doc, at, end)
     how = "cue"
     if cue:
         at = cue.end()
@@ -108,6 +114,21 @@ def signal(doc: Doc, start: int, end: int, *, strict: bool) -> Segment | None:
     return Segment(start, end, parties, stop, how)
 
 
+def _late_cue(doc: Doc, at: int, end: int) -> re.Match[str] | None:
+    """An assigning word after a comma: "Về công tác tuyên truyền: Giao ...", "Để ...,
+    Chủ tịch UBND tỉnh yêu cầu ..."."""
+    text = doc.text
+    for comma in _COMMA.finditer(text, at, min(end, at + 250)):
+        after = comma.end()
+        speaker = lexicon.SPEAKER.match(text, after, end)
+        if speaker:
+            after = speaker.end()
+        cue = lexicon.ASSIGN_CUE.match(text, after, end)
+        if cue:
+            return cue
+    return None
+
+
 def any_signal(doc: Doc, start: int, end: int) -> bool:
     return any(signal(doc, a, b, strict=True) for a, b in doc.clauses(start, end))
 
@@ -117,16 +138,38 @@ def segments(doc: Doc, start: int, end: int, context: Context) -> list[Segment]:
     found: list[Segment] = []
     for a, b in doc.clauses(start, end):
         one = signal(doc, a, b, strict=False)
+        if one is not None and _coordinating(doc, one, b):
+            if found:
+                found[-1].joined.extend(one.owners)
+            elif context.owners:
+                found.append(
+                    Segment(
+                        a, end, context.owners, b, context.how, inherited=True, joined=one.owners
+                    )
+                )
+            continue
         if one is not None and (found or a == start or one.how == "cue"):
             one.end = end
             if found:
                 found[-1].end = a
             found.append(one)
         elif not found and context.owners:
-            found.append(Segment(a, end, context.owners, a, "heading", inherited=True))
+            found.append(Segment(a, end, context.owners, a, context.how, inherited=True))
         # Otherwise words before the first owner are a lead-in ("Nhất trí chủ trương
         # ...; Giao ..."), not work: they belong to no task.
     return found
+
+
+def _coordinating(doc: Doc, one: Segment, end: int) -> bool:
+    """Agencies that only join the work named before: "Sở Tài chính, Sở Xây dựng phối hợp
+    thực hiện.", "các đơn vị có liên quan phối hợp" (never an owner)."""
+    if one.how != "subject":
+        return False
+    words = doc.text[doc.skip(one.work_from, end) : end].strip()
+    if lexicon.COORDINATION_ONLY.match(words):
+        return True
+    related = all(p.kind == PartyKind.RELATED for p in one.owners)
+    return related and words.lower().startswith(("phối hợp", "cùng phối hợp"))
 
 
 def heading_context(doc: Doc, start: int, end: int, inherited: Context) -> Context:

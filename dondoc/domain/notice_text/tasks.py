@@ -9,6 +9,7 @@ list's tasks that have none.
 from __future__ import annotations
 
 from dondoc.domain.notice_text import lexicon
+from dondoc.domain.notice_text.addressees import read_addressees, refers_to_addressees
 from dondoc.domain.notice_text.book import PartyKind
 from dondoc.domain.notice_text.deadline_phrases import find_deadline
 from dondoc.domain.notice_text.document import Doc
@@ -37,7 +38,12 @@ from dondoc.domain.notice_text.tables import read_tables
 _EVERYONE = {PartyKind.GROUP, PartyKind.COLLECTIVE, PartyKind.RELATED}
 
 
-def read_tasks(doc: Doc, body_start: int, body_end: int) -> list[TaskDraft]:
+def read_tasks(
+    doc: Doc, body_start: int, body_end: int, addressees: tuple[int, int] | None = None
+) -> list[TaskDraft]:
+    """The tasks of the body between two offsets; ``addressees``: where the letter's
+    "Kính gửi:" list is, for the items the body gives to its addressees as a whole."""
+    doc.addressees = read_addressees(doc, addressees)
     paragraphs = doc.src.paragraphs(body_start, body_end)
     opener = intro(paragraphs)
     region = paragraphs[opener + 1 :] if opener is not None else paragraphs
@@ -47,7 +53,9 @@ def read_tasks(doc: Doc, body_start: int, body_end: int) -> list[TaskDraft]:
     if opener is not None:
         p = paragraphs[opener]
         context = heading_context(doc, p.start, p.end, Context())
-        if context.owners and all(not o.resolved for o in context.owners):
+        if doc.addressees and refers_to_addressees(doc, context.owners):
+            context.owners, context.how = list(doc.addressees), "addressee"
+        elif context.owners and all(not o.resolved for o in context.owners):
             context.owners = []  # "đề nghị các cơ quan, đơn vị ... như sau:"
     tasks, remaining = read_tables(doc, region)
     build(doc, remaining, root, narrative=opener is None)
@@ -96,8 +104,11 @@ def _unit_tasks(doc: Doc, unit: Unit, context: Context) -> list[TaskDraft]:
         return []
     tasks: list[TaskDraft] = []
     for segment in segments(doc, unit.start, unit.end, context):
-        if not _exhortation(doc, unit, segment):
-            tasks += emit(doc, segment, context)
+        if _exhortation(doc, unit, segment):
+            continue
+        if doc.addressees and refers_to_addressees(doc, segment.owners):
+            segment.owners, segment.how = list(doc.addressees), "addressee"
+        tasks += emit(doc, segment, context)
     return tasks
 
 
