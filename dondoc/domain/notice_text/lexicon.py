@@ -72,6 +72,10 @@ _VERBS = (
 )
 VERB = re.compile(rf"(?:{_VERBS})(?![^\W\d_])")
 
+# Words that belong to an agency's name though they read as verbs elsewhere: "Ban Quản lý
+# dự án đầu tư xây dựng khu vực ...", "Trung tâm Phát triển quỹ đất".
+NAME_COMPOUND_BEFORE = re.compile(r"(?:đầu tư|Đầu tư|phát triển|Phát triển)\s*$")
+
 # Words that introduce the agencies a sentence assigns work to.
 ASSIGN_CUE = re.compile(
     r"(?<![^\W\d_])(?:(?:thống nhất|đồng ý|tiếp tục)\s+)?"
@@ -138,8 +142,8 @@ NON_TASK_SECTION = re.compile(
 )
 # The paragraph that opens the conclusions.
 CONCLUSION_INTRO = re.compile(
-    r"(?:kết luận|chỉ đạo|ý kiến|như sau|các nội dung sau|nhiệm vụ sau|giao nhiệm vụ)"
-    r"[^:]{0,160}:\s*$",
+    r"(?:kết luận|chỉ đạo|ý kiến|như sau|các nội dung sau|nhiệm vụ sau|giao nhiệm vụ|"
+    r"(?<![^\W\d_])(?:đề nghị|yêu cầu))[^:]{0,160}:\s*$",
     re.IGNORECASE,
 )
 # A clause's expected result: "trình UBND tỉnh ...", "báo cáo Chủ tịch UBND tỉnh ...".

@@ -62,6 +62,8 @@ class Reader:
         limit = stop.start() if stop else end
         for m in re.finditer(r"\s+", self.text[pos:limit]):
             after = pos + m.end()
+            if lexicon.NAME_COMPOUND_BEFORE.search(self.text, pos, pos + m.start() + 1):
+                continue
             if lexicon.VERB.match(self.text, after) or lexicon.ASSIGN_CUE.match(self.text, after):
                 return pos + m.start()
         return limit
