@@ -44,6 +44,8 @@ _BODY_OPENER = re.compile(
     r"(?![^\W\d_])"
 )
 _KINH_GUI = re.compile(r"(?:^|\|)\s*Kính gửi\s*:?", re.IGNORECASE)
+_ITEM = re.compile(r"^(?:[IVX]{1,5}|\d{1,2}|[a-zđ])[.)]\s|^[-+•]\s")
+_FOOTNOTES = re.compile(r"\n[ \t]*_{5,}[ \t]*\n[ \t]*(?:[¹²³⁴⁵⁶⁷⁸⁹]|\(?\d{1,2}\)?\s)")
 _RECIPIENTS = re.compile(r"(?:^|\n)[ \t|]*Nơi nhận\s*:?", re.IGNORECASE)
 
 
@@ -96,6 +98,9 @@ def read_header(src: Source) -> Header:
         header.body_end = recipients.start() + (1 if text[recipients.start()] == "\n" else 0)
     else:
         header.body_end = signature_start(paragraphs, header.body_start, len(text))
+    footnotes = _FOOTNOTES.search(text, header.body_start, header.body_end)
+    if footnotes:
+        header.body_end = footnotes.start() + 1  # a web page's or a Word file's footnotes
     signature(src, header)
     leader(src, header, paragraphs)
     return header
@@ -137,6 +142,8 @@ def _subject(src: Source, paragraphs: list[Paragraph], header: Header, limit: in
             or _PLACE_DATE.search(q.text)
             or q.text.startswith("|")
             or _SEPARATOR.match(q.text)
+            or q.text.rstrip().endswith(":")  # the body's opening line
+            or _ITEM.match(q.text)
         ):
             break
         end = q.start + len(q.text.split(" | ")[0])
