@@ -17,6 +17,8 @@ from dondoc.domain.notice_text import NameBook
 from dondoc.domain.vietnam_calendar import parse_overrides, vietnam_calendar
 
 NOTICES = Path(__file__).parents[1] / "notices"
+DEV = NOTICES / "dev"
+HELD_OUT = NOTICES / "held-out"
 DIRECTORY = NOTICES / "directory.yaml"
 
 
@@ -43,13 +45,13 @@ class Case:
     expected: dict[str, Any]
 
 
-def cases() -> list[Case]:
-    """Every notice with an expected draft: ``NN-name.txt`` (or ``.pdf``) and
-    ``NN-name.expected.yaml``."""
+def cases(folder: Path = DEV) -> list[Case]:
+    """Every notice of a part of the corpus with an expected draft: ``NN-name.txt`` (or
+    ``.pdf``) and ``NN-name.expected.yaml``."""
     found: list[Case] = []
-    for expected in sorted(NOTICES.glob("*.expected.yaml")):
+    for expected in sorted(folder.glob("*.expected.yaml")):
         stem = expected.name.removesuffix(".expected.yaml")
-        sources = [p for p in NOTICES.glob(f"{stem}.*") if p.suffix in {".txt", ".pdf"}]
+        sources = [p for p in folder.glob(f"{stem}.*") if p.suffix in {".txt", ".pdf"}]
         assert len(sources) == 1, f"{expected.name}: one source file expected, found {sources}"
         found.append(Case(stem, sources[0], yaml.safe_load(expected.read_text("utf-8"))))
     return found

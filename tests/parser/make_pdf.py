@@ -1,4 +1,4 @@
-"""Writes tests/notices/21-pdf-nong-thon-moi.pdf: a two-page notice with a text layer.
+"""Writes tests/notices/dev/21-pdf-nong-thon-moi.pdf: a two-page notice with a text layer.
 
 The PDF is committed, so the tests need neither this script nor a font; run it again
 (``.venv/bin/python tests/parser/make_pdf.py``) only to change the notice. fpdf2 (a dev
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-OUT = Path(__file__).parents[1] / "notices" / "21-pdf-nong-thon-moi.pdf"
+OUT = Path(__file__).parents[1] / "notices" / "dev" / "21-pdf-nong-thon-moi.pdf"
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 
 HEADER = [

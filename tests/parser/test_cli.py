@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from corpus import DIRECTORY, NOTICES
+from corpus import DEV, DIRECTORY
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 DONDOC = str(Path(sys.executable).parent / "dondoc")
@@ -57,7 +57,7 @@ def write(tmp_path: Path, name: str, text: str) -> str:
 
 
 def test_parse_prints_the_draft_as_yaml_with_source_confidence_and_review(run) -> None:  # type: ignore[no-untyped-def]
-    notice = NOTICES / "01-pct-de-an-hop-tac-lao.txt"
+    notice = DEV / "01-pct-de-an-hop-tac-lao.txt"
     result = run("notice", "parse", str(notice), "--directory", str(DIRECTORY))
     assert result.returncode == 0, result.stderr
     draft = yaml.safe_load(result.stdout)
@@ -86,7 +86,7 @@ def test_parse_prints_json_and_reads_the_database_directory_by_default(run, tmp_
 
 
 def test_parse_names_the_fields_left_to_fill_in(run) -> None:  # type: ignore[no-untyped-def]
-    notice = NOTICES / "10-so-va-ngay-de-trong.txt"
+    notice = DEV / "10-so-va-ngay-de-trong.txt"
     result = run("notice", "parse", str(notice), "--directory", str(DIRECTORY))
     assert result.returncode == 0
     assert "number: số văn bản để trống («/TB-UBND»)" in result.stderr

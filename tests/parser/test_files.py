@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from corpus import NOTICES, calendar_for, load_book
+from corpus import DEV, calendar_for, load_book
 from docx import Document
 
 from dondoc.commands.documents import BadInput
@@ -49,7 +49,7 @@ def summary(text: str) -> list[tuple[str | None, list[str], str | None]]:
 
 
 def test_a_word_file_with_a_task_table_reads_like_its_text(tmp_path: Path) -> None:
-    source = (NOTICES / "06-bang-nhiem-vu-hoi-cho.txt").read_text("utf-8")
+    source = (DEV / "06-bang-nhiem-vu-hoi-cho.txt").read_text("utf-8")
     path = tmp_path / "thong-bao.docx"
     write_docx(source, path)
     text = read_notice_text(path)
@@ -61,7 +61,7 @@ def test_a_word_file_with_a_task_table_reads_like_its_text(tmp_path: Path) -> No
 
 
 def test_a_pdf_with_a_text_layer_is_read_page_by_page() -> None:
-    text = read_notice_text(NOTICES / "21-pdf-nong-thon-moi.pdf")
+    text = read_notice_text(DEV / "21-pdf-nong-thon-moi.pdf")
     assert "\f" in text  # the page break, which the parser reads as such
     draft = parse_notice(text, BOOK, calendar_for=calendar_for)
     assert draft.signer is not None and draft.signer.name == "Nguyễn Văn Hùng"

@@ -10,7 +10,8 @@ from corpus import load_book
 
 from dondoc.domain.directory import Agency
 from dondoc.domain.notice_text import NameBook
-from dondoc.domain.notice_text.names import PartyKind, Reader
+from dondoc.domain.notice_text.book import PartyKind
+from dondoc.domain.notice_text.reader import Reader
 from dondoc.domain.notice_text.text import canonical, key
 
 BOOK = load_book()

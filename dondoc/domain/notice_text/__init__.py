@@ -4,6 +4,8 @@ Pure: text and a directory in, a draft out; the CLI and the console read files a
 database. See ``parse.parse_notice`` for the entry point and ``draft`` for the output.
 """
 
+from dondoc.domain.directory import AgencyGroup
+from dondoc.domain.notice_text.book import NameBook
 from dondoc.domain.notice_text.draft import (
     Flag,
     NoticeDraft,
@@ -13,7 +15,6 @@ from dondoc.domain.notice_text.draft import (
     notice_input,
     unresolved,
 )
-from dondoc.domain.notice_text.names import AgencyGroup, NameBook
 from dondoc.domain.notice_text.parse import parse_notice
 
 __all__ = [

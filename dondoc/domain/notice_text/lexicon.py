@@ -72,6 +72,10 @@ _VERBS = (
 )
 VERB = re.compile(rf"(?:{_VERBS})(?![^\W\d_])")
 
+# Words that belong to an agency's name though they read as verbs elsewhere: "Ban Quản lý
+# dự án đầu tư xây dựng khu vực ...", "Trung tâm Phát triển quỹ đất".
+NAME_COMPOUND_BEFORE = re.compile(r"(?:đầu tư|Đầu tư|phát triển|Phát triển)\s*$")
+
 # Words that introduce the agencies a sentence assigns work to.
 ASSIGN_CUE = re.compile(
     r"(?<![^\W\d_])(?:(?:thống nhất|đồng ý|tiếp tục)\s+)?"
@@ -81,7 +85,7 @@ ASSIGN_CUE = re.compile(
 # Titles before an agency: "Yêu cầu Giám đốc Sở Y tế", "Chủ tịch UBND các xã".
 TITLE = re.compile(
     r"(?:Thủ trưởng|Giám đốc|Chủ tịch|Lãnh đạo|Chỉ huy trưởng|Trưởng ban|Trưởng|"
-    r"Chánh Văn phòng|Người đứng đầu|Tập thể lãnh đạo)\s+(?=\S)",
+    r"Chánh Văn phòng|Người đứng đầu|Tập thể lãnh đạo)(?:\s*:)?\s+(?=\S)",
     re.IGNORECASE,
 )
 # The province itself: never an owner, but "Đề nghị UBND tỉnh chỉ đạo Sở X" names one.
@@ -138,8 +142,8 @@ NON_TASK_SECTION = re.compile(
 )
 # The paragraph that opens the conclusions.
 CONCLUSION_INTRO = re.compile(
-    r"(?:kết luận|chỉ đạo|ý kiến|như sau|các nội dung sau|nhiệm vụ sau|giao nhiệm vụ)"
-    r"[^:]{0,160}:\s*$",
+    r"(?:kết luận|chỉ đạo|ý kiến|như sau|các nội dung sau|nhiệm vụ sau|giao nhiệm vụ|"
+    r"(?<![^\W\d_])(?:đề nghị|yêu cầu))[^:]{0,160}:\s*$",
     re.IGNORECASE,
 )
 # A clause's expected result: "trình UBND tỉnh ...", "báo cáo Chủ tịch UBND tỉnh ...".
@@ -147,5 +151,29 @@ RESULT = re.compile(
     r"(?<![^\W\d_])(?:(?:trình|báo cáo|gửi)\s+(?:kết quả\s+)?(?:về\s+)?"
     r"(?:UBND|Ủy ban nhân dân|Chủ tịch|Văn phòng|HĐND|Hội đồng nhân dân|Thường trực|"
     r"Ban Thường vụ|Tỉnh ủy|Sở|Bộ|Thủ tướng|Chính phủ|cấp có thẩm quyền|kết quả|lãnh đạo))",
+    re.IGNORECASE,
+)
+# Who speaks before the assigning word: "Đồng chí giao ...", "Phó Chủ tịch UBND tỉnh Võ
+# Đình Khải yêu cầu ...", "Thường trực HĐND tỉnh đề nghị ...". The speaker owns nothing.
+_NAME = rf"(?:\s+[{UPPER}][^\W\d_]*){{1,4}}"
+SPEAKER = re.compile(
+    rf"(?:(?:[Đđ]ồng chí|đ/c)(?:{_NAME})?|(?:Phó\s+)?Chủ tịch(?:\s+Thường trực)?\s+"
+    rf"(?:UBND|Ủy ban nhân dân)\s+tỉnh(?:{_NAME})?|Thường trực\s+(?:HĐND|Hội đồng nhân dân|"
+    r"UBND|Ủy ban nhân dân|Tỉnh ủy)(?:\s+tỉnh)?|(?:UBND|Ủy ban nhân dân)\s+tỉnh|"
+    r"Văn phòng\s+(?:UBND|Ủy ban nhân dân)\s+tỉnh|Ban Thường vụ Tỉnh ủy|Tỉnh ủy)"
+    r"(?:\s+(?:cũng|tiếp tục|đã))?\s+(?=\S)"
+)
+# Words after "phối hợp" that leave the coordinators with no work of their own: "Sở Tài
+# chính, Sở Xây dựng phối hợp thực hiện." names coordinators of the sentence before.
+COORDINATION_ONLY = re.compile(
+    r"(?:có trách nhiệm\s+|cùng\s+)?phối\s+hợp(?:\s+chặt\s+chẽ)?"
+    r"(?:\s+(?:triển khai\s+)?(?:thực hiện|triển khai)(?:\s+(?:các nội dung|nhiệm vụ) (?:trên|này))?)?"
+    r"\s*[.;,]?\s*$",
+    re.IGNORECASE,
+)
+# References to the addressees of a letter ("Kính gửi: ..."): the owners are those.
+ADDRESSEE_REFERENCE = re.compile(
+    r"^(?:Thủ trưởng\s+)?(?:các|Quý)\s+(?:cơ quan,?\s*(?:đơn vị)?|đơn vị|cơ quan)"
+    r"(?:,?\s*(?:địa phương|tổ chức))?(?:\s+(?:nêu trên|trên|có liên quan|liên quan|được gửi))?$",
     re.IGNORECASE,
 )

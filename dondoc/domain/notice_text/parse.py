@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import date
 
 from dondoc.domain.calendar import WorkingCalendar
+from dondoc.domain.notice_text.book import NameBook
+from dondoc.domain.notice_text.document import Doc
 from dondoc.domain.notice_text.draft import Flag, NoticeDraft, SignerDraft, Span
 from dondoc.domain.notice_text.header import Found, Header, read_header
-from dondoc.domain.notice_text.names import NameBook
-from dondoc.domain.notice_text.tasks import TaskParser
+from dondoc.domain.notice_text.tasks import read_tasks
 from dondoc.domain.notice_text.text import Source
 
 
@@ -26,8 +27,8 @@ def parse_notice(
     """
     src = Source.read(text)
     header = read_header(src)
-    parser = TaskParser(src, book, header.date, calendar_for)
-    tasks = parser.run(header.body_start, header.body_end)
+    doc = Doc(src, book, header.date, calendar_for)
+    tasks = read_tasks(doc, header.body_start, header.body_end, header.addressees)
     draft = NoticeDraft(
         number=None,
         date=header.date,

@@ -89,6 +89,9 @@ class _Builder:
         return Mapped("".join(self.parts), tuple(self.origin), original_length)
 
 
+_SUPERSCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def normalise(original: str) -> Mapped:
     """NFC, one tone placement, plain spaces and line ends; each character mapped back.
 
@@ -109,6 +112,9 @@ def normalise(original: str) -> Mapped:
             cluster = "\n"
         elif cluster in {"\u00a0", "\u2007", "\u202f", "\u200b"}:
             cluster = " "
+        elif cluster in _SUPERSCRIPTS and i > 0 and not original[i - 1].isspace():
+            i = j  # a footnote mark after a word ("báo cáo¹"): not part of the words
+            continue
         elif cluster in {"\u2028", "\u2029", "\x0b"}:
             cluster = "\n"
         composed = unicodedata.normalize("NFC", cluster)

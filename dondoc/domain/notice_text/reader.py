@@ -1,127 +1,19 @@
-"""Agency names in a notice, resolved against the directory, never guessed.
-
-A name resolves when, read word by word through one normal form (case, NFC/NFD, the
-tone-mark placement, the common abbreviations: "UBND", "NN&MT", "Bộ CHQS"), it equals an
-agency's name or one of its aliases, which include the names agencies had before the 2025
-reorganisation. Nothing fuzzy: a name that matches no entry, or several, is reported as
-such and a person decides.
+"""Lists of agencies read out of a notice's text: "Sở A, Sở B và UBND các xã, phường".
 
 Collective names ("các sở, ban, ngành", "UBND các xã, phường") resolve to a group only
 when the directory defines one under that name; restricted ones ("... có cụm công
-nghiệp", "... liên quan") never do.
+nghiệp", "... liên quan") never do. A capitalised name that starts like an agency's but is
+not in the directory is returned as unknown, with its words, for a person to resolve.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 
-from dondoc.domain.directory import Agency, AgencyGroup, Directory, Leader
 from dondoc.domain.notice_text import lexicon
-from dondoc.domain.notice_text.text import canonical, key
-
-# ------------------------------------------------------------------------- groups
-
-
-# ------------------------------------------------------------------------- tokens
-
-_TOKEN = re.compile(r"[^\W_]+|&")
-
-
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One word of the text in its normal form; abbreviations expand to several tokens
-    that share the span of the abbreviation."""
-
-    key: str
-    start: int
-    end: int
-
-
-def _expansions() -> tuple[dict[str, list[str]], dict[tuple[str, ...], list[str]]]:
-    single = {key(k): key(v).split() for k, v in lexicon.ABBREVIATIONS.items()}
-    compounds = {
-        tuple("và" if part == "&" else key(part) for part in parts): key(v).split()
-        for parts, v in lexicon.COMPOUNDS.items()
-    }
-    return single, compounds
-
-
-_SINGLE, _COMPOUND = _expansions()
-_LONGEST_COMPOUND = max(len(k) for k in _COMPOUND)
-
-
-def tokens(text: str, offset: int = 0) -> list[Token]:
-    """The words of ``text`` in normal form, with abbreviations written out."""
-    raw = [
-        (("và" if m[0] == "&" else key(m[0])), m.start() + offset, m.end() + offset)
-        for m in _TOKEN.finditer(text)
-    ]
-    out: list[Token] = []
-    i = 0
-    while i < len(raw):
-        for size in range(min(_LONGEST_COMPOUND, len(raw) - i), 1, -1):
-            words = tuple(k for k, _, _ in raw[i : i + size])
-            if words in _COMPOUND:
-                start, end = raw[i][1], raw[i + size - 1][2]
-                out.extend(Token(k, start, end) for k in _COMPOUND[words])
-                i += size
-                break
-        else:
-            k, start, end = raw[i]
-            out.extend(Token(e, start, end) for e in _SINGLE.get(k, [k]))
-            i += 1
-    return out
-
-
-def name_keys(name: str) -> tuple[str, ...]:
-    return tuple(t.key for t in tokens(name))
-
-
-# ------------------------------------------------------------------------ parties
-
-
-class PartyKind(StrEnum):
-    AGENCY = "agency"
-    """One agency of the directory."""
-    GROUP = "group"
-    """A collective the directory defines: stands for its members."""
-    COLLECTIVE = "collective"
-    """A collective the directory does not define, or a restricted one: unresolved."""
-    RELATED = "related"
-    """"các cơ quan liên quan": nobody in particular, nothing to resolve."""
-    UNKNOWN = "unknown"
-    """A name that looks like an agency's but is not in the directory: unresolved."""
-    AMBIGUOUS = "ambiguous"
-    """A name that several entries of the directory carry: unresolved."""
-    SELF = "self"
-    """The province itself (UBND tỉnh): never an owner."""
-
-
-@dataclass(frozen=True)
-class Party:
-    """An agency or collective as written in the notice; offsets in the cleaned text."""
-
-    start: int
-    end: int
-    text: str
-    kind: PartyKind
-    codes: tuple[str, ...] = ()
-    group: str | None = None
-
-    @property
-    def resolved(self) -> bool:
-        return self.kind in {PartyKind.AGENCY, PartyKind.GROUP}
-
-
-@dataclass
-class _Node:
-    children: dict[str, _Node] = field(default_factory=dict)
-    values: set[tuple[str, str]] = field(default_factory=set)
-
+from dondoc.domain.notice_text.book import NameBook, Party, PartyKind
+from dondoc.domain.notice_text.tokens import Token, name_keys, tokens
 
 _ORG_HEAD = re.compile(
     r"(?:Sở|Ban|Bộ|Cục|Chi cục|Ủy ban|Công an|Văn phòng|Trung tâm|Công ty|Tổng công ty|"
@@ -140,100 +32,8 @@ _ELLIPSIS = re.compile(
     r"(?P<kind>Sở|Ban|xã,\s*phường|phường,\s*xã|xã|phường)\s*(?P<colon>:)?\s*",
     re.IGNORECASE,
 )
-_UBND = ("ủy", "ban", "nhân", "dân")
 _SEPARATOR = re.compile(r"\s*(?:,|;|\bvà\b|\bcùng\b)\s*(?:với\s+)?", re.IGNORECASE)
 _NAME_STOP = re.compile(r"[,;.:()\[\]\"“”|]|\s(?:và|cùng|với|để|theo|tại)\s")
-
-
-class NameBook:
-    """The directory as the parser needs it: names to codes, collectives to members."""
-
-    def __init__(
-        self,
-        agencies: Iterable[Agency],
-        leaders: Iterable[Leader] = (),
-        groups: Iterable[AgencyGroup] = (),
-    ) -> None:
-        self.agencies = {a.code: a for a in agencies}
-        self.leaders = list(leaders)
-        self.groups = {g.name: g for g in groups}
-        self._root = _Node()
-        for agency in self.agencies.values():
-            for name in [agency.name, *agency.aliases]:
-                self._add(name, ("agency", agency.code))
-                # "Bộ Chỉ huy Quân sự tỉnh" is also written without "tỉnh".
-                words = name_keys(name)
-                if len(words) >= 4 and words[-1] == "tỉnh":
-                    self._add_keys(words[:-1], ("agency", agency.code))
-                # "UBND xã Con Cuông, xã Mường Xén": the second commune without "UBND".
-                if words[:4] == _UBND and len(words) >= 6 and words[4] in {"xã", "phường"}:
-                    self._add_keys(words[4:], ("agency", agency.code))
-        for group in self.groups.values():
-            for name in [group.name, *group.aliases]:
-                self._add(name, ("group", group.name))
-
-    @classmethod
-    def from_directory(cls, directory: Directory, groups: Iterable[AgencyGroup] = ()) -> NameBook:
-        return cls(directory.agencies, directory.leaders, [*directory.groups, *groups])
-
-    def _add(self, name: str, value: tuple[str, str]) -> None:
-        self._add_keys(name_keys(name), value)
-
-    def _add_keys(self, words: Sequence[str], value: tuple[str, str]) -> None:
-        if not words:
-            return
-        node = self._root
-        for word in words:
-            node = node.children.setdefault(word, _Node())
-        node.values.add(value)
-
-    # ------------------------------------------------------------------ lookups
-
-    def name_of(self, code: str) -> str:
-        agency = self.agencies.get(code)
-        return agency.name if agency else code
-
-    def resolve(self, name: str) -> Party:
-        """One name on its own, e.g. a table cell or a test: the whole name must match."""
-        name = canonical(name)
-        toks = tokens(name)
-        found = self._walk(toks, 0)
-        if found is None or found[0] != len(toks):
-            kind = PartyKind.UNKNOWN
-            return Party(0, len(name), name, kind)
-        return self._party(found[1], 0, len(name), name)
-
-    def leader(self, name: str) -> Leader | None:
-        wanted = key(name)
-        matches = [leader for leader in self.leaders if key(leader.name) == wanted]
-        return matches[0] if len(matches) == 1 else None
-
-    def leader_by_title(self, title: str) -> Leader | None:
-        wanted = key(title)
-        matches = [leader for leader in self.leaders if key(leader.title) == wanted]
-        return matches[0] if len(matches) == 1 else None
-
-    def _walk(self, toks: Sequence[Token], i: int) -> tuple[int, set[tuple[str, str]]] | None:
-        node, best = self._root, None
-        j = i
-        while j < len(toks):
-            child = node.children.get(toks[j].key)
-            if child is None:
-                break
-            node, j = child, j + 1
-            if node.values:
-                best = (j, node.values)
-        return best
-
-    def _party(self, values: set[tuple[str, str]], start: int, end: int, text: str) -> Party:
-        if len(values) > 1:
-            codes = tuple(sorted(v for kind, v in values if kind == "agency"))
-            return Party(start, end, text, PartyKind.AMBIGUOUS, codes)
-        kind, value = next(iter(values))
-        if kind == "group":
-            group = self.groups[value]
-            return Party(start, end, text, PartyKind.GROUP, tuple(group.members), group.name)
-        return Party(start, end, text, PartyKind.AGENCY, (value,))
 
 
 class Reader:
@@ -262,6 +62,8 @@ class Reader:
         limit = stop.start() if stop else end
         for m in re.finditer(r"\s+", self.text[pos:limit]):
             after = pos + m.end()
+            if lexicon.NAME_COMPOUND_BEFORE.search(self.text, pos, pos + m.start() + 1):
+                continue
             if lexicon.VERB.match(self.text, after) or lexicon.ASSIGN_CUE.match(self.text, after):
                 return pos + m.start()
         return limit
@@ -270,7 +72,7 @@ class Reader:
         i = self._token_at(pos)
         if i is None:
             return None
-        found = self.book._walk(self.toks, i)
+        found = self.book.walk(self.toks, i)
         if found is None:
             return None
         j, values = found
@@ -320,7 +122,7 @@ class Reader:
             return [self._collective(q, collective.end(), end, None)]
         if trie is not None:
             stop, values = trie
-            party = self.book._party(values, q, stop, text[q:stop])
+            party = self.book.party(values, q, stop, text[q:stop])
             if party.kind == PartyKind.GROUP:
                 return [self._collective(q, stop, end, party)]
             tail = re.match(r"\s+tỉnh(?:\s+Nghệ An)?(?![^\W\d_])", text[stop:end])
@@ -385,13 +187,13 @@ class Reader:
             best: tuple[int, set[tuple[str, str]]] | None = None
             for prefix in prefixes:
                 virtual = [Token(k, at, at) for k in prefix] + self.toks[i:]
-                hit = self.book._walk(virtual, 0)
+                hit = self.book.walk(virtual, 0)
                 if hit and hit[0] > len(prefix) and (best is None or hit[0] > best[0]):
                     best = (hit[0] - len(prefix), hit[1])
             if best is not None:
                 stop = self.toks[i + best[0] - 1].end
                 label = f"{m['kind']} {self.text[at:stop]}".strip()
-                party = self.book._party(best[1], at, stop, label)
+                party = self.book.party(best[1], at, stop, label)
             else:
                 stop = self._name_end(at, end)
                 if stop <= at:
