@@ -28,7 +28,7 @@ from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.directory import OFFICE_CODE
 from dondoc.domain.formatting import format_deadline, format_moment, local
 from dondoc.domain.mail import MailKind, MailOrder
-from dondoc.domain.task import STATE_LABELS, TaskSpec, TaskStatus
+from dondoc.domain.task import STATE_LABELS, TaskSpec, TaskStatus, coordinators
 
 _env = Environment(
     loader=PackageLoader("dondoc.activities", "templates/mail"),
@@ -66,7 +66,7 @@ def recipient_role(code: str, is_agency: bool, order: MailOrder) -> Role:
         return Role.LEADER
     if code == order.status.owner:
         return Role.OWNER
-    if code in order.spec.coordinators:
+    if code in coordinators(order.spec, order.status):
         return Role.COORDINATOR
     return Role.OTHER
 
@@ -211,7 +211,7 @@ def _name_of(code: str, context: Mapping[str, Any]) -> str:
     status: TaskStatus = context["status"]
     known = {
         status.owner: context["owner_name"],
-        **dict(zip(spec.coordinators, context["coordinator_names"], strict=False)),
+        **dict(zip(coordinators(spec, status), context["coordinator_names"], strict=False)),
         spec.leader: context["leader_label"],
         OFFICE_CODE: context["office_name"],
     }

@@ -27,6 +27,7 @@ from dondoc.domain.mail import (
     subject,
     thread_root_id,
 )
+from dondoc.domain.task import coordinators
 from dondoc.domain.tokens import LinkGrant, sign_agency_link, sign_link
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
@@ -110,7 +111,9 @@ class MailActivities:
                 "spec": order.spec,
                 "status": order.status,
                 "owner_name": display_name(session, order.status.owner),
-                "coordinator_names": [display_name(session, c) for c in order.spec.coordinators],
+                "coordinator_names": [
+                    display_name(session, c) for c in coordinators(order.spec, order.status)
+                ],
                 "leader_label": f"{leader.title} {leader.name}" if leader else order.spec.leader,
                 "office_name": office_name,
                 "note": order.note,

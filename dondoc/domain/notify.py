@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from dondoc.domain.directory import OFFICE_CODE
 from dondoc.domain.events import EventKind
 from dondoc.domain.mail import MailKind
-from dondoc.domain.task import TaskSpec, TaskStatus
+from dondoc.domain.task import TaskSpec, TaskStatus, coordinators
 
 
 class Role(StrEnum):
@@ -80,7 +80,7 @@ def recipients(
         if role == Role.OWNER:
             codes.append(status.owner)
         elif role == Role.COORDINATORS:
-            codes.extend(c for c in spec.coordinators if c != status.owner)
+            codes.extend(coordinators(spec, status))
         elif role == Role.OFFICE:
             codes.append(OFFICE_CODE)
         elif role == Role.LEADER:

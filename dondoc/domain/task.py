@@ -206,6 +206,12 @@ def live_class(
     return StatusClass(recorded)
 
 
+def coordinators(spec: TaskSpec, status: TaskStatus) -> tuple[str, ...]:
+    """The coordinating agencies as the task stands: a coordinator made owner by a
+    reassignment coordinates no more."""
+    return tuple(c for c in spec.coordinators if c != status.owner)
+
+
 _ALLOWED: dict[Action, frozenset[TaskState]] = {
     Action.ACKNOWLEDGE: frozenset({TaskState.ASSIGNED}),
     Action.COMPLETE: frozenset({TaskState.ASSIGNED, TaskState.ACKNOWLEDGED}),

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from dondoc.domain.task import OPEN_STATES, TaskSpec, TaskStatus, live_class
+from dondoc.domain.task import OPEN_STATES, TaskSpec, TaskStatus, coordinators, live_class
 from dondoc.domain.view import TaskSummary
 from dondoc.store.tables import TaskRow
 
@@ -26,7 +26,7 @@ def _apply(row: TaskRow, spec: TaskSpec, status: TaskStatus, now: datetime) -> N
     row.notice_number = spec.notice_number
     row.leader = spec.leader
     row.owner = status.owner
-    row.coordinators = list(spec.coordinators)
+    row.coordinators = list(coordinators(spec, status))
     row.work = spec.work
     row.result = spec.result
     row.deadline_at = status.deadline.due

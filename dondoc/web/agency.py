@@ -31,6 +31,7 @@ from dondoc.domain.task import (
     TaskState,
     TaskStatus,
     allowed_actions,
+    coordinators,
 )
 from dondoc.domain.tokens import (
     TOKEN_PROBLEM_TEXT,
@@ -156,15 +157,17 @@ class _Around:
     deferred: bool
 
 
-def _around(session: Session, task_id: str, recipient: str, spec: TaskSpec, owner: str) -> _Around:
+def _around(
+    session: Session, task_id: str, recipient: str, spec: TaskSpec, status: TaskStatus
+) -> _Around:
     history = [
         {"at": e.at, "label": EVENT_LABELS.get(EventKind(e.kind), e.kind), "summary": e.summary}
         for e in list_events(session, task_id)
     ]
     return _Around(
         recipient_name=display_name(session, recipient),
-        owner_name=display_name(session, owner),
-        coordinator_names=[display_name(session, c) for c in spec.coordinators],
+        owner_name=display_name(session, status.owner),
+        coordinator_names=[display_name(session, c) for c in coordinators(spec, status)],
         leader=get_leader(session, spec.leader),
         history=list(reversed(history)),
         deferred=bool(pending_for_task(session, task_id)),
@@ -186,7 +189,7 @@ async def _page(
     status = view.status if view else granted.status
     recipient = granted.grant.recipient
     around = await in_session(
-        settings.database_url, lambda s: _around(s, spec.id, recipient, spec, status.owner)
+        settings.database_url, lambda s: _around(s, spec.id, recipient, spec, status)
     )
     now = datetime.now(UTC)
     is_owner = recipient == status.owner

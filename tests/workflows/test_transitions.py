@@ -34,6 +34,8 @@ from dondoc.domain.task import (
 )
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
+from dondoc.store.db import session_scope
+from dondoc.store.tasks import get_task
 from dondoc.workflows.task import TaskWorkflow
 from support.followup import (
     addresses,
@@ -540,6 +542,25 @@ async def test_reassigning_a_task_with_coordinators_tells_them_too(desk: Desk) -
     ]
     await update(handle, "report_progress", rq.ReportProgress(actor="agency:SCT", note="Đã nhận"))
     await desk.mail("progress_reported", timeout=5)
+
+
+async def test_a_coordinator_made_owner_is_no_longer_listed_as_coordinating(
+    desk: Desk,
+) -> None:
+    spec, handle = await desk.issue()  # SNGV owns; STC and SNNMT coordinate
+    await update(handle, "reassign", rq.Reassign(actor=OFFICE, owner="STC", note="Giao lại"))
+    mails = await desk.mail("reassigned", 2, timeout=5)
+    assert [m.envelope_to for m in mails] == [BOOK["STC"].envelope, BOOK["SNNMT"].envelope]
+    given = mails[0].text()
+    assert "phối hợp với Sở Nông nghiệp và Môi trường" in given
+    assert "phối hợp với Sở Tài chính" not in given
+
+    def listed() -> list[str] | None:
+        with session_scope(desk.settings.database_url) as session:
+            row = get_task(session, spec.id)
+            return row.coordinators if row is not None and row.owner == "STC" else None
+
+    assert await eventually(listed, what="the read model to show the new owner") == ["SNNMT"]
 
 
 async def test_reassigning_an_acknowledged_task_does_not_nudge_the_new_owner_at_once(

@@ -24,6 +24,7 @@ from dondoc.domain.task import (
     StatusClass,
     TaskState,
     allowed_actions,
+    coordinators,
     live_class,
 )
 from dondoc.store.db import session_scope
@@ -202,7 +203,7 @@ def _render_detail(
         "notice": notice,
         "leader": leader,
         "owner_name": names.code(status.owner),
-        "coordinator_names": [names.code(c) for c in spec.coordinators],
+        "coordinator_names": [names.code(c) for c in coordinators(spec, status)],
         "story": story,
         "plan": planned(side.view.plan, names) if side.view else [],
         "side": side,
