@@ -4,8 +4,12 @@
 #   make test       set up (first time) and run the whole test suite
 #   make lint       ruff check and format check
 #
-# `make install` is quick when nothing changed: it reinstalls only when pyproject.toml is
-# newer than the stamp file .venv/.installed.
+#   make lock       re-resolve the lock files after a change to pyproject.toml (README.md)
+#
+# `make install` installs the exact versions of the lock file requirements-dev.txt (every
+# file checked against its hash) and the project itself, editable, without resolving
+# anything. It is quick when nothing changed: it reinstalls only when pyproject.toml or the
+# lock is newer than the stamp file .venv/.installed.
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,15 +21,50 @@ CHROMIUM := /usr/bin/chromium
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint install-browser
+.PHONY: install run test lint install-browser lock install-deploy-tools
+
+# requirements.txt: what `dondoc` needs to run (the Dockerfile installs it);
+# requirements-dev.txt: the same pins plus the test and lint tools (`make install`).
+LOCK := requirements.txt
+DEV_LOCK := requirements-dev.txt
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links
+# `make lock UPGRADE=1` moves every pin to the newest version that pyproject.toml allows;
+# without it, pins that still satisfy pyproject.toml are kept.
+UPGRADE ?=
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# --no-deps: the lock already names every package, so pip resolves nothing; --no-build-
+# isolation: the project builds with the locked setuptools; pip check: the lock misses
+# nothing pyproject.toml asks for (else run `make lock`).
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary=:all: -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
+
+# Needs only pip-compile, from the current lock: not `install`, whose pip check fails while
+# pyproject.toml names a package that the lock does not have yet.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet --require-hashes \
+		--no-deps --only-binary=:all: -r $(DEV_LOCK)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--output-file $(LOCK) pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
+
+# The deploy/ tests run `systemd-analyze verify` and `systemd-analyze security` on the
+# units; Debian's systemd package carries it (installed once here if missing; needs root).
+# The other tools they use (hadolint, the Compose plugin, the Kubernetes schemas, a PromQL
+# parser) come from PyPI through the lock; the docker client is the machine's.
+install-deploy-tools:
+	@if ! command -v systemd-analyze >/dev/null; then \
+		echo "Installing systemd (systemd-analyze) for the deploy tests…"; \
+		apt-get update && apt-get install -y --no-install-recommends systemd; \
+	fi
 
 run: install
 	$(BIN)/dondoc dev $(ARGS)
@@ -37,7 +76,7 @@ install-browser:
 		apt-get update && apt-get install -y chromium; \
 	fi
 
-test: install install-browser
+test: install install-browser install-deploy-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
