@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import DEPLOY, GRACEFUL_SHUTDOWN_SECONDS, KNOWN_SETTINGS, SECRET_SETTINGS
 
+from dondoc.client import SEARCH_ATTRIBUTES
+
 SYSTEMD = DEPLOY / "systemd"
 UNITS = ["dondoc-web.service", "dondoc-worker.service"]
+STAND_IN = "temporal-dev.service"
 # Past this overall exposure systemd-analyze stops calling a service "OK".
 MAX_EXPOSURE = 2.0
 HARDENING = {
@@ -29,10 +32,11 @@ HARDENING = {
 
 
 def keys(path: Path) -> dict[str, list[str]]:
-    """``Section.Key`` -> every value given, in order (systemd allows repeats)."""
+    """``Section.Key`` -> every value given, in order (systemd allows repeats); a line
+    ending in a backslash continues on the next."""
     found: dict[str, list[str]] = {}
     section = ""
-    for line in path.read_text("utf-8").splitlines():
+    for line in path.read_text("utf-8").replace("\\\n", " ").splitlines():
         line = line.strip()
         if not line or line.startswith(("#", ";")):
             continue
@@ -56,10 +60,12 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(SYSTEMD / unit, units / unit)
         (units / f"{unit}.d").mkdir()
         shutil.copy(SYSTEMD / "temporal-mtls.conf", units / f"{unit}.d" / "temporal-mtls.conf")
-    executable = root / "opt/dondoc/venv/bin/dondoc"
-    executable.parent.mkdir(parents=True)
-    executable.write_text("#!/bin/sh\n")
-    executable.chmod(0o755)
+    shutil.copy(SYSTEMD / STAND_IN, units / STAND_IN)
+    (root / "opt/dondoc/venv/bin").mkdir(parents=True)
+    for name in ("dondoc", "temporal"):
+        executable = root / "opt/dondoc/venv/bin" / name
+        executable.write_text("#!/bin/sh\n")
+        executable.chmod(0o755)
     return root
 
 
@@ -72,7 +78,7 @@ def analyze(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("unit", [*UNITS, STAND_IN])
 def test_systemd_reads_the_unit_without_a_complaint(root: Path, unit: str) -> None:
     result = analyze(root, "verify", "--man=no", f"/etc/systemd/system/{unit}")
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
@@ -86,7 +92,7 @@ def test_verify_complains_about_a_misspelt_key(root: Path) -> None:
     assert "Unknown key 'ProtectHomes'" in result.stderr
 
 
-@pytest.mark.parametrize("unit", UNITS)
+@pytest.mark.parametrize("unit", [*UNITS, STAND_IN])
 def test_the_unit_is_hardened_by_systemds_own_measure(root: Path, unit: str) -> None:
     result = analyze(
         root, "security", "--offline=true", "--no-pager", f"/etc/systemd/system/{unit}"
@@ -144,3 +150,34 @@ def test_the_env_file_holds_settings_and_no_secret() -> None:
     assert not names & SECRET_SETTINGS
     drop_in = keys(SYSTEMD / "temporal-mtls.conf")
     assert drop_in["Service.Environment"] == ["DONDOC_TEMPORAL_TLS_KEY_FILE=%d/temporal_client_key"]
+
+
+def test_the_stand_in_registers_every_search_attribute_the_workflows_set() -> None:
+    command = keys(SYSTEMD / STAND_IN)["Service.ExecStart"][0]
+    found = dict(re.findall(r"--search-attribute (Dondoc[A-Za-z]+)=([A-Za-z]+)", command))
+    assert found == SEARCH_ATTRIBUTES
+    assert "--ip 127.0.0.1" in command
+
+
+def test_dondoc_admin_gives_a_command_what_the_units_give_the_services(tmp_path: Path) -> None:
+    """The operator's wrapper, run for real on the example env file: `env` stands in for
+    dondoc and prints what it would have been given."""
+    result = subprocess.run(
+        ["sh", str(SYSTEMD / "dondoc-admin")],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DONDOC": "/usr/bin/env",
+            "DONDOC_ENV_FILE": str(SYSTEMD / "dondoc.env.example"),
+            "DONDOC_CREDENTIALS_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    given = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    assert given["DONDOC_MAIL_FROM"] == "Đôn đốc – Văn phòng UBND tỉnh <dondoc@example.gov.vn>"
+    unit_env = dict(e.split("=", 1) for e in keys(SYSTEMD / UNITS[0])["Service.Environment"])
+    for variable, value in unit_env.items():
+        if value.startswith("%d/"):
+            assert given[variable] == str(tmp_path / value.removeprefix("%d/")), variable
+    assert given["DONDOC_DATA_DIR"] == unit_env["DONDOC_DATA_DIR"]
