@@ -42,7 +42,7 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary=:all: -r $(DEV_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python -m pip check
+	@$(BIN)/python -m pip check || { echo "pyproject.toml asks for more than the lock holds: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
 
 # Needs only pip-compile, from the current lock: not `install`, whose pip check fails while
@@ -57,13 +57,17 @@ lock:
 		--extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
 
 # The deploy/ tests run `systemd-analyze verify` and `systemd-analyze security` on the
-# units; Debian's systemd package carries it (installed once here if missing; needs root).
-# The other tools they use (hadolint, the Compose plugin, the Kubernetes schemas, a PromQL
-# parser) come from PyPI through the lock; the docker client is the machine's.
+# units, and nginx -t and a real nginx for the TLS proxy docs/operations.md sets up; Debian's
+# systemd and nginx packages carry them (installed once here if missing; needs root). The
+# other tools they use (hadolint, the Compose plugin, the Kubernetes schemas, a PromQL
+# parser) come from PyPI through the lock; the docker client is the machine's own.
 install-deploy-tools:
-	@if ! command -v systemd-analyze >/dev/null; then \
-		echo "Installing systemd (systemd-analyze) for the deploy tests…"; \
-		apt-get update && apt-get install -y --no-install-recommends systemd; \
+	@missing=""; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing for the deploy tests…"; \
+		apt-get update && apt-get install -y --no-install-recommends $$missing; \
 	fi
 
 run: install

@@ -118,7 +118,7 @@ def test_make_install_installs_the_lock_when_it_changes() -> None:
     ).stdout
     assert re.search(r"pip install .*--require-hashes --no-deps .*-r requirements-dev\.txt", dry)
     assert re.search(r"pip install .*--no-deps .*-e \.", dry)
-    assert "pip check" in dry
+    assert "pip check" in dry and "make lock" in dry
     for line in dry.splitlines():
         if "pip install" in line:
             assert "--no-deps" in line, line
