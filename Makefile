@@ -4,8 +4,12 @@
 #   make test       set up (first time) and run the whole test suite
 #   make lint       ruff check, format check, and the layer contract (import-linter)
 #
-# `make install` is quick when nothing changed: it reinstalls only when pyproject.toml is
-# newer than the stamp file .venv/.installed.
+#   make lock       re-resolve the lock files after a change to pyproject.toml (README.md)
+#
+# `make install` installs the exact versions of the lock file requirements-dev.txt (every
+# file checked against its hash) and the project itself, editable, without resolving
+# anything. It is quick when nothing changed: it reinstalls only when pyproject.toml or the
+# lock is newer than the stamp file .venv/.installed.
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,15 +21,55 @@ CHROMIUM := /usr/bin/chromium
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint install-browser install-nginx
+.PHONY: install run test lint install-browser lock install-system-tools
+
+# requirements.txt: what `dondoc` needs to run (the Dockerfile installs it);
+# requirements-dev.txt: the same pins plus the test and lint tools (`make install`).
+LOCK := requirements.txt
+DEV_LOCK := requirements-dev.txt
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras --all-build-deps \
+	--no-emit-index-url --no-emit-find-links
+# `make lock UPGRADE=1` moves every pin to the newest version that pyproject.toml allows;
+# without it, pins that still satisfy pyproject.toml are kept.
+UPGRADE ?=
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# --no-deps: the lock already names every package, so pip resolves nothing; --no-build-
+# isolation: the project builds with the locked setuptools; pip check: the lock misses
+# nothing pyproject.toml asks for (else run `make lock`).
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps --only-binary=:all: -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check || { echo "pyproject.toml asks for more than the lock holds: run make lock" >&2; exit 1; }
 	@touch $(STAMP)
+
+# Needs only pip-compile, from the current lock: not `install`, whose pip check fails while
+# pyproject.toml names a package that the lock does not have yet.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/pip-compile || $(BIN)/python -m pip install --quiet --require-hashes \
+		--no-deps --only-binary=:all: -r $(DEV_LOCK)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--output-file $(LOCK) pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) $(if $(UPGRADE),--upgrade) \
+		--extra dev --constraint $(LOCK) --output-file $(DEV_LOCK) pyproject.toml
+
+# Programs from Debian the tests use, installed once here if missing (needs root), with one
+# `apt-get update`: nginx (the TLS-terminating gRPC proxy in front of Temporal, and the
+# proxy docs/operations.md sets up) and systemd's tools (`systemd-analyze verify` and
+# `security` on the units of deploy/). Debian's policy-rc.d, where present, keeps a package
+# from starting a server of its own; the tests start theirs. The other deploy checkers
+# (hadolint, the Compose plugin, the Kubernetes schemas, a PromQL parser) come from PyPI.
+install-system-tools:
+	@missing=""; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing$$missing for the tests…"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+	fi
 
 run: install
 	$(BIN)/dondoc dev $(ARGS)
@@ -37,17 +81,7 @@ install-browser:
 		apt-get update && apt-get install -y chromium; \
 	fi
 
-# The Temporal TLS tests put Debian's nginx (a TLS-terminating gRPC proxy) in front of the
-# dev server; install it once if it is missing (needs root). Debian's policy-rc.d, where
-# present, keeps the package from starting a server of its own; the tests start theirs.
-NGINX := /usr/sbin/nginx
-install-nginx:
-	@if [ ! -x $(NGINX) ]; then \
-		echo "Installing nginx for the Temporal TLS tests…"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; \
-	fi
-
-test: install install-browser install-nginx
+test: install install-browser install-system-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
