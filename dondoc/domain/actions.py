@@ -112,17 +112,16 @@ def apply(action: Action, req: rq.Request, task: Task, now: datetime) -> Transit
         return done(new, recorded(task, new, EventKind.COMPLETED, actor, text, data))
 
     if isinstance(req, rq.ReportProgress):
-        text = f"Báo cáo tiến độ: {req.note}"
-        event = recorded(
-            task,
-            status,
-            EventKind.PROGRESS_REPORTED,
-            actor,
-            text,
-            {"note": req.note},
-            note=req.note,
-        )
-        return done(status, event, follow_=follow.model_copy(update={"last_progress_at": now}))
+        return _report_progress(req, task, now)
+
+    if isinstance(req, rq.NameOfficial):
+        official = req.official.model_copy(update={"named_by": status.owner})
+        new = status.model_copy(update={"official": official})
+        reach = ", ".join(x for x in (official.email, official.phone) if x)
+        role = f", {official.position}" if official.position else ""
+        text = f"Cán bộ phụ trách: {official.name}{role} ({reach})"
+        data = {"official": official.model_dump()}
+        return done(new, recorded(task, new, EventKind.OFFICIAL_NAMED, actor, text, data))
 
     if isinstance(req, rq.RequestExtension):
         deadline = _new_deadline(task, req.new_deadline)
@@ -218,6 +217,25 @@ def apply(action: Action, req: rq.Request, task: Task, now: datetime) -> Transit
     raise ValueError(f"no transition for {action.value}")
 
 
+def _report_progress(req: rq.ReportProgress, task: Task, now: datetime) -> Transition:
+    """A progress report; an estimate (percent, milestone) is kept when the agency gives one."""
+    status = task.status
+    text = f"Báo cáo tiến độ: {req.note}"
+    data: dict[str, object] = {"note": req.note}
+    if req.percent is not None:
+        status = status.model_copy(update={"progress_percent": req.percent})
+        text += f" (ước đạt {req.percent}%)"
+        data["percent"] = req.percent
+    if req.milestone:
+        text += f"; mốc: {req.milestone}"
+        data["milestone"] = req.milestone
+    event = recorded(
+        task, status, EventKind.PROGRESS_REPORTED, req.actor, text, data, note=req.note
+    )
+    follow = task.follow.model_copy(update={"last_progress_at": now})
+    return Transition(status=status, follow=follow, events=(event,))
+
+
 def _decide_extension(req: rq.DecideExtension, task: Task, now: datetime) -> Transition:
     status, follow = task.status, task.follow
     pending = status.pending_extension
@@ -256,6 +274,7 @@ def _reassign(req: rq.Reassign, task: Task, now: datetime) -> Transition:
             "acknowledged_at": None,
             "pending_extension": None,
             "reassignment_proposed": None,
+            "official": None,  # the former owner's official answers for it no more
         }
     )
     follow = task.follow.model_copy(update={"deadline_set_at": now, "owner_since": now})

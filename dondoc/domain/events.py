@@ -33,6 +33,7 @@ class EventKind(StrEnum):
     REPORT_DUE = "report_due"
     MAIL_SENT = "mail_sent"
     MAIL_BOUNCED = "mail_bounced"
+    OFFICIAL_NAMED = "official_named"
 
 
 EVENT_LABELS: dict[EventKind, str] = {
@@ -57,6 +58,7 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.REPORT_DUE: "Đến kỳ báo cáo định kỳ",
     EventKind.MAIL_SENT: "Đã gửi thư",
     EventKind.MAIL_BOUNCED: "Thư bị từ chối",
+    EventKind.OFFICIAL_NAMED: "Cử cán bộ phụ trách",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dondoc.domain.mail import MailKind
-from dondoc.domain.task import Action, CompletionReport
+from dondoc.domain.task import Action, CompletionReport, Official
 
 
 class Request(BaseModel):
@@ -32,6 +32,20 @@ class Complete(Request):
 
 class ReportProgress(Request):
     note: str = Field(min_length=1, max_length=4000)
+    percent: int | None = Field(default=None, ge=0, le=100)
+    """The agency's estimate of how far along the work is, if it gives one."""
+    milestone: str = Field(default="", max_length=300)
+
+    @field_validator("percent", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+
+class NameOfficial(Request):
+    """The owner agency names (or changes) its official answerable for the task."""
+
+    official: Official
 
 
 class RequestExtension(Request):
@@ -105,15 +119,23 @@ REQUESTS: dict[Action, type[Request]] = {
     Action.CANCEL: Cancel,
     Action.REOPEN: Reopen,
     Action.RESEND: Resend,
+    Action.NAME_OFFICIAL: NameOfficial,
 }
+
+
+_FLAT = {
+    "report": ("summary", "document_number", "link"),
+    "official": ("name", "position", "email", "phone"),
+}
+"""Nested inputs a form sends as flat fields."""
 
 
 def request_from(action: Action, actor: str, fields: Mapping[str, Any]) -> Request:
     """The Update's input from a form's or a JSON body's fields; pydantic's
     ValidationError names what is missing or wrong.
 
-    A form sends a completion report as flat fields (``summary``, ``document_number``,
-    ``link``); a text field the form left out counts as empty, so the message is the same
+    A form sends a completion report or an official as flat fields (``summary``,
+    ``document_number``, ``link``; ``name``, ``email``, ...); a text field the form left out counts as empty, so the message is the same
     whether the browser sent it blank or not at all. Other fields (tokens) are ignored.
     """
     model = REQUESTS[action]
@@ -121,10 +143,8 @@ def request_from(action: Action, actor: str, fields: Mapping[str, Any]) -> Reque
     for name, info in model.model_fields.items():
         if name == "actor":
             continue
-        if name == "report" and "report" not in fields:
-            values["report"] = {
-                part: fields.get(part, "") for part in ("summary", "document_number", "link")
-            }
+        if name in _FLAT and name not in fields:
+            values[name] = {part: fields.get(part, "") for part in _FLAT[name]}
         elif name in fields:
             values[name] = fields[name]
         elif info.annotation is str:

@@ -73,6 +73,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     REOPEN = "reopen"
     RESEND = "resend"
+    NAME_OFFICIAL = "name_official"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -88,6 +89,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CANCEL: "Hủy nhiệm vụ",
     Action.REOPEN: "Mở lại nhiệm vụ",
     Action.RESEND: "Gửi lại thư",
+    Action.NAME_OFFICIAL: "Cử cán bộ phụ trách",
 }
 
 AGENCY_ACTIONS = frozenset(
@@ -97,6 +99,7 @@ AGENCY_ACTIONS = frozenset(
         Action.REPORT_PROGRESS,
         Action.REQUEST_EXTENSION,
         Action.PROPOSE_REASSIGNMENT,
+        Action.NAME_OFFICIAL,
     }
 )
 OFFICE_ACTIONS: tuple[Action, ...] = (
@@ -146,6 +149,22 @@ class CompletionReport(BaseModel):
     link: str = Field(default="", max_length=1000)
 
 
+class Official(BaseModel):
+    """The person the owner agency makes answerable for the task ("rõ người"): later
+    mail goes to this person, the agency's address in copy."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    position: str = Field(default="", max_length=200)
+    email: str = Field(
+        min_length=3, max_length=320, pattern=r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$"
+    )
+    phone: str = Field(default="", max_length=40, pattern=r"^[0-9 +().-]*$")
+    named_by: str = ""
+    """Which agency named this person: an official belongs to its agency's time as owner."""
+
+
 class ExtensionRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -172,6 +191,9 @@ class TaskStatus(BaseModel):
     escalation_step: int = 0
     pending_extension: ExtensionRequest | None = None
     reassignment_proposed: str | None = None
+    official: Official | None = None
+    progress_percent: int | None = None
+    """The owner's own estimate at its last progress report (0–100), if it gave one."""
     event_seq: int = 0
 
     def is_overdue(self, now: datetime) -> bool:
@@ -225,6 +247,7 @@ _ALLOWED: dict[Action, frozenset[TaskState]] = {
     Action.CANCEL: OPEN_STATES,
     Action.REOPEN: frozenset({TaskState.COMPLETED}),
     Action.RESEND: OPEN_STATES | {TaskState.COMPLETED},
+    Action.NAME_OFFICIAL: OPEN_STATES,
 }
 
 _REFUSALS: dict[TaskState, str] = {
@@ -236,9 +259,13 @@ _REFUSALS: dict[TaskState, str] = {
 }
 
 
+_OFFERED_APART = frozenset({Action.RESEND, Action.NAME_OFFICIAL})
+
+
 def allowed_actions(state: TaskState) -> list[Action]:
-    """The actions the pages offer in ``state`` (a resend is offered on its own)."""
-    return [a for a, states in _ALLOWED.items() if state in states and a != Action.RESEND]
+    """The actions the pages offer as buttons in ``state``; naming the official and
+    resending a mail have forms of their own."""
+    return [a for a, states in _ALLOWED.items() if state in states and a not in _OFFERED_APART]
 
 
 def refusal(action: Action, status: TaskStatus) -> Refusal | None:

@@ -22,6 +22,7 @@ SUCCESS_TEXT: dict[Action, str] = {
     Action.CANCEL: "Đã hủy nhiệm vụ.",
     Action.REOPEN: "Đã mở lại nhiệm vụ.",
     Action.RESEND: "Đã gửi lại thư.",
+    Action.NAME_OFFICIAL: "Đã ghi nhận cán bộ phụ trách; các thư sau sẽ gửi tới cán bộ này.",
 }
 EXTENSION_DECIDED = {
     True: "Đã đồng ý gia hạn; đơn vị chủ trì được thông báo qua thư.",

@@ -372,6 +372,14 @@ class TaskWorkflow:
     def _validate_resend(self, req: rq.Resend) -> None:
         self._refuse_unless_allowed(Action.RESEND, req)
 
+    @workflow.update
+    def name_official(self, req: rq.NameOfficial) -> TaskView:
+        return self._act(Action.NAME_OFFICIAL, req)
+
+    @name_official.validator
+    def _validate_name_official(self, req: rq.NameOfficial) -> None:
+        self._refuse_unless_allowed(Action.NAME_OFFICIAL, req)
+
     # ------------------------------------------------------------------ query
 
     @workflow.query
@@ -409,5 +417,6 @@ UPDATES = {
     Action.CANCEL: TaskWorkflow.cancel,
     Action.REOPEN: TaskWorkflow.reopen,
     Action.RESEND: TaskWorkflow.resend,
+    Action.NAME_OFFICIAL: TaskWorkflow.name_official,
 }
 """Each action's Update, by reference, for the clients that send them."""
