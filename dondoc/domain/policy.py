@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dondoc.domain.calendar import WorkingCalendar
+from dondoc.domain.deadlines import NamedDayOff
 from dondoc.domain.directory import OFFICE_CODE
 from dondoc.domain.mail import MailKind
 from dondoc.domain.task import TaskSpec, TaskState, TaskStatus
@@ -113,6 +114,9 @@ class Policy(BaseModel):
     send_at: time = time(8, 0)
     working_hours_only: bool = True
     confirm_completion: bool = True
+    # A date the notice names that falls on a day off: due on the last working day before
+    # it (the default), or on the named day itself ("keep"). Never after it.
+    named_day_off: NamedDayOff = NamedDayOff.PREVIOUS_WORKING_DAY
     steps: tuple[Step, ...]
 
     @model_validator(mode="after")

@@ -79,6 +79,8 @@ def test_a_form_token_is_bound_to_its_link_and_action_and_carries_its_nonce() ->
     form = sign_form(link, "acknowledge", "n-1", KEYS)
     assert read_form(form, link, "acknowledge", KEYS) == "n-1"
     assert read_form(form, link, "complete", KEYS) is None
-    other = sign_link(LinkGrant(task_id="2026-245-TB-UBND-2", recipient="SNGV", expires=GRANT.expires), KEYS)
+    other = sign_link(
+        LinkGrant(task_id="2026-245-TB-UBND-2", recipient="SNGV", expires=GRANT.expires), KEYS
+    )
     assert read_form(form, other, "acknowledge", KEYS) is None
     assert read_form(form + "x", link, "acknowledge", KEYS) is None
