@@ -20,6 +20,7 @@ from dondoc.domain.deadlines import (
     NamedDayOff,
     resolve_deadline,
 )
+from dondoc.domain.formatting import deadline_notes
 from dondoc.domain.policy import FollowUpState, Policy, plan
 from dondoc.domain.task import TaskSpec, TaskStatus
 from dondoc.domain.vietnam_calendar import CalendarFile, vietnam_calendar
@@ -157,6 +158,9 @@ def test_a_date_brought_forward_across_provisional_tet_says_so(
     assert provisional.days == tuple(date(2027, 2, d) for d in (4, 5, 8, 9, 10))
     assert "chưa chính thức" in provisional.message
     assert "thứ Năm 04/02/2027" in provisional.message
+    # What the CLI's dry run and the console show: the doubt alone, or with the reason.
+    assert deadline_notes(deadline, review_only=True) == [provisional.message]
+    assert deadline_notes(deadline)[0].startswith("Ngày ghi trong thông báo, thứ Tư 10/02/2027")
 
 
 def test_a_working_day_outside_the_guess_rests_on_nothing(shipped_cal: WorkingCalendar) -> None:
