@@ -52,7 +52,7 @@ def check_notice(raw: object, settings: Settings) -> Notice:
         raw,
         agencies=agencies,
         leaders=leaders,
-        policies=set(policies(settings)),
+        policies=policies(settings),
         calendar_for=lambda d: calendar_for(settings, d),
     )
 

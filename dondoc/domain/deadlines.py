@@ -1,51 +1,144 @@
-"""Deadline phrases from conclusion notices, turned into one instant.
+"""Deadline phrases from conclusion notices, turned into one instant that means what they say.
 
 Notices state deadlines the way people write them: "trước ngày 15/9/2026", "trong quý
 III/2026", "trong 15 ngày làm việc", "thường xuyên". Timers need an instant, so every
 phrase resolves to an aware datetime in the calendar's zone (or to none, for ongoing
-work that reports periodically instead).
+work that reports periodically instead). ``deadline_phrases`` reads the words; this
+module applies the calendar and the law:
 
-Two rules apply to every dated form:
+* A named date ("trước ngày 30/4/2026") or a named period ("trong tháng 01/2027",
+  "trong quý IV/2026", "năm 2026") is due at the close of that day, or of the period's
+  last day. The issuer chose it, so it never moves past it: when it is a day off, the
+  task is due on the last working day before it (the default; a policy may keep the
+  named day instead, see ``NamedDayOff``). The Civil Code's rule for periods does not
+  apply to a date that the notice names.
+* A period counted from a start ("trong 10 ngày", "trong 2 tuần", "trong 03 tháng")
+  ends on the corresponding day, and when that day is a day off, at the close of the
+  next working day (Bộ luật Dân sự 2015, art. 147 and 148(5)); "trong 15 ngày làm
+  việc" counts working days from the day after the start. The start is explicit: the
+  notice date by default, a date the phrase names ("kể từ ngày 12/9/2026"), the day the
+  owner received the document ("kể từ ngày nhận được văn bản", given by the caller once
+  the assignment mail is delivered), or the office's decision, for an extension. The
+  result says which (``Deadline.counted_from``).
+* A time of day the notice names ("trước 14 giờ, ngày 05/12/2026") is kept as written,
+  even on a day off, and flagged. An ISO date-time (or a ``datetime``) is the exact
+  instant, flagged the same way.
+* A date without a year is in the notice's year; if that day had already passed, the
+  next year's is taken and flagged as a guess, never silently.
 
-* A deadline "on a day" expires at the close of that working day (``end_of_day``), unless
-  the phrase names a time of day.
-* A due day that is not a working day moves to the next working day, as the Civil Code
-  (Bộ luật Dân sự 2015, art. 148) does for any period ending on a day off. Periods ("trong
-  tháng 10/2026") follow the same rule, so a month ending on a Saturday ends on Monday.
-
-An explicit ISO date-time (or a ``datetime``) is taken as the exact instant, without
-moving it: it comes from a machine or a person who chose the minute on purpose.
+Everything a person should know about how a deadline was read travels with it as
+``flags``: Vietnamese sentences, for the CLI's dry run, the simulator, the console and
+the mail. A deadline that rests on a provisional day of the calendar says so too.
 """
 
 from __future__ import annotations
 
+import calendar as _monthcal
 import re
-import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dondoc.domain.calendar import WorkingCalendar
+from dondoc.domain.calendar import WorkingCalendar, day_label
+from dondoc.domain.deadline_phrases import (
+    COUNTED_KINDS,
+    NAMED_PERIOD_KINDS,
+    DeadlineError,
+    DeadlineKind,
+    Reading,
+    StartBasis,
+    StartClause,
+    find_deadline_phrase,
+    normalise,
+    read_phrase,
+)
+
+__all__ = [
+    "COUNTED_KINDS",
+    "CountStart",
+    "Deadline",
+    "DeadlineError",
+    "DeadlineFlag",
+    "DeadlineKind",
+    "FlagCode",
+    "NamedDayOff",
+    "StartBasis",
+    "counted_from_delivery",
+    "extension_deadline",
+    "find_deadline_phrase",
+    "past_date_problem",
+    "re_resolve",
+    "requested_start",
+    "resolve_deadline",
+]
 
 
-class DeadlineKind(StrEnum):
-    DATE = "date"
-    DATETIME = "datetime"
-    WORKING_DAYS = "working_days"
-    DAYS = "days"
-    MONTH = "month"
-    QUARTER = "quarter"
-    HALF_YEAR = "half_year"
-    YEAR = "year"
-    ONGOING = "ongoing"
+class NamedDayOff(StrEnum):
+    """What a named date that falls on a day off means (a setting of the policy)."""
+
+    PREVIOUS_WORKING_DAY = "previous_working_day"
+    KEEP = "keep"
+
+
+class FlagCode(StrEnum):
+    NAMED_DAY_OFF = "named_day_off"
+    NAMED_DAY_KEPT = "named_day_kept"
+    MOVED_PAST_DAY_OFF = "moved_past_day_off"
+    TIME_ON_DAY_OFF = "time_on_day_off"
+    YEAR_GUESSED = "year_guessed"
+    PROVISIONAL_DAYS = "provisional_days"
+    START_PENDING = "start_pending"
+    START_UNKNOWN = "start_unknown"
+
+
+class DeadlineFlag(BaseModel):
+    """One thing worth telling about how a deadline was read.
+
+    ``review`` marks what a person should check before relying on the date (a guessed
+    year, a provisional holiday); the others explain a date that might surprise (a due
+    day brought forward from a holiday). ``days`` are the days it speaks of.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    code: FlagCode
+    message: str
+    review: bool = True
+    days: tuple[date, ...] = ()
+
+
+START_LABELS: dict[StartBasis, str] = {
+    StartBasis.NOTICE: "ngày ban hành thông báo",
+    StartBasis.STATED: "ngày ghi trong thời hạn",
+    StartBasis.DELIVERY: "ngày đơn vị nhận được văn bản",
+    StartBasis.DECISION: "ngày Văn phòng quyết định gia hạn",
+    StartBasis.OTHER_EVENT: "ngày ghi trong thời hạn",
+}
+
+
+class CountStart(BaseModel):
+    """The day a counted period counts from (not itself counted), and what that day is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    basis: StartBasis = StartBasis.NOTICE
+
+    def describe(self) -> str:
+        """``tính từ ngày đơn vị nhận được văn bản (14/09/2026)``."""
+        return f"tính từ {START_LABELS[self.basis]} ({self.day:%d/%m/%Y})"
 
 
 class Deadline(BaseModel):
-    """A resolved deadline; ``phrase`` keeps the words of the notice for display."""
+    """A resolved deadline; ``phrase`` keeps the words of the notice for display.
+
+    ``named_day`` is the day as written (the date, or a named period's last day), which
+    is what the past-date check looks at; ``counted_from`` is the start of a counted
+    period. Every field added since the first release has a default, so deadlines in
+    recorded workflow inputs still load.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -53,6 +146,9 @@ class Deadline(BaseModel):
     kind: DeadlineKind
     due: datetime | None
     report_every_months: int | None = Field(default=None, ge=1)
+    named_day: date | None = None
+    counted_from: CountStart | None = None
+    flags: tuple[DeadlineFlag, ...] = ()
 
     @model_validator(mode="before")
     @classmethod
@@ -78,346 +174,393 @@ class Deadline(BaseModel):
             raise ValueError("hạn hoàn thành phải kèm múi giờ")
         return self
 
+    @property
+    def review_flags(self) -> tuple[DeadlineFlag, ...]:
+        return tuple(f for f in self.flags if f.review)
 
-class DeadlineError(ValueError):
-    """A deadline that cannot be read; the message says which words and why, in Vietnamese."""
+    @property
+    def needs_review(self) -> bool:
+        return any(f.review for f in self.flags)
 
-    def __init__(self, phrase: str, reason: str) -> None:
-        self.phrase = phrase
-        self.reason = reason
-        super().__init__(f"không đọc được thời hạn «{phrase}»: {reason}")
+    @property
+    def rests_on_provisional_days(self) -> bool:
+        return any(f.code == FlagCode.PROVISIONAL_DAYS for f in self.flags)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Errors may cross process boundaries (Temporal activities, workers); the default
-        # pickling would call __init__ with the formatted message only.
-        return (type(self), (self.phrase, self.reason))
-
-
-# --------------------------------------------------------------------------- patterns
-
-# Words that introduce a deadline. The parser of whole notices relies on them to tell
-# "trước ngày 15/9/2026" (a deadline) from "Kế hoạch số 12/KH-UBND ngày 5/3/2026" (a
-# reference to another document).
-_CUE = (
-    r"(?<!\w)(?P<cue>chậm\s+nhất(?:\s+là)?(?:\s+(?:vào|trong|trước))?|hạn\s+chót(?:\s+là)?"
-    r"|trước|đến\s+hết|đến|tới|trong\s+vòng|trong\s+thời\s+hạn|trong)\s+"
-)
-_OPT_CUE = f"(?:{_CUE})?"
-_SEP = r"[/.\-–]"
-_NUMERIC_DATE = (
-    rf"(?<![\d/.\-–])(?P<d>\d{{1,2}})\s*(?P<sep>{_SEP})\s*(?P<m>\d{{1,2}})"
-    rf"(?:\s*(?P=sep)\s*(?P<y>\d{{4}}))?(?!{_SEP}?\d)"
-)
-_WORDS_DATE = (
-    r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})"
-    r"(?:\s*(?:,\s*)?(?:năm\s+|/\s*)(?P<y>\d{4}))?(?!\s*[/.\-]?\s*\d)"
-)
-_TIME = (
-    r"(?<![\d/.])(?P<h>\d{1,2})\s*(?:giờ|h|:(?=\s*\d))\s*(?:(?P<mi>\d{2})(?:\s*phút)?)?"
-    r"(?:\s+(?P<ampm>sáng|trưa|chiều|tối))?"
-)
-_DAY_WORD = r"(?:ngày\s+)?"
-_TIME_TO_DATE = r"\s*,?\s*(?:(?:ngày|hôm)\s+)?"
-_DATE_TO_TIME = r"\s*,?\s*(?:vào\s+)?lúc\s+"
-_END_OF = r"(?:(?:cuối|hết)\s+)?"
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-
-
-@dataclass(frozen=True)
-class _Found:
-    """What a pattern read: the kind and day, before the working-day rule moves it."""
-
-    kind: DeadlineKind
-    day: date
-    at: time | None = None
-
-
-_Handler = Callable[[re.Match[str], str, date, WorkingCalendar], _Found]
-
-
-@dataclass(frozen=True)
-class _Pattern:
-    regex: re.Pattern[str]
-    handler: _Handler
-
-
-def _compile(body: str) -> re.Pattern[str]:
-    return re.compile(_OPT_CUE + body, re.IGNORECASE)
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def _year_or_next(
-    groups: dict[str, str | None], notice_date: date, end_of: Callable[[int], date]
-) -> date:
-    """The period's end in the stated year, or the first one not before the notice."""
-    if groups.get("y"):
-        return end_of(int(groups["y"] or 0))
-    for year in (notice_date.year, notice_date.year + 1):
-        candidate = end_of(year)
-        if candidate >= notice_date:
-            return candidate
-    return end_of(notice_date.year + 1)  # pragma: no cover - a period ends every year
-
-
-def _last_day_of_month(year: int, month: int) -> date:
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
-
-
-def _build_date(groups: dict[str, str | None], phrase: str, notice_date: date) -> date:
-    day, month = int(groups["d"] or 0), int(groups["m"] or 0)
-    if groups.get("y"):
-        year = int(groups["y"] or 0)
-        try:
-            return date(year, month, day)
-        except ValueError:
-            raise DeadlineError(phrase, f"ngày {day}/{month}/{year} không tồn tại") from None
-    # No year: the first such date on or after the notice ("trong ngày 29/9" issued in
-    # December means September next year). 29/2 may need up to eight years.
-    for year in range(notice_date.year, notice_date.year + 9):
-        try:
-            candidate = date(year, month, day)
-        except ValueError:
-            continue
-        if candidate >= notice_date:
-            return candidate
-    raise DeadlineError(phrase, f"ngày {day}/{month} không tồn tại")
-
-
-def _build_time(groups: dict[str, str | None], phrase: str) -> time | None:
-    if not groups.get("h"):
-        return None
-    hour, minute = int(groups["h"] or 0), int(groups.get("mi") or 0)
-    part = (groups.get("ampm") or "").lower()
-    # "2 giờ chiều" is 14:00; "12 giờ trưa" stays 12:00 but "1 giờ trưa" is 13:00.
-    afternoon = part in {"chiều", "tối"} and hour < 12
-    if afternoon or (part == "trưa" and hour < 11):
-        hour += 12
-    if hour > 23 or minute > 59:
-        raise DeadlineError(phrase, f"giờ {groups['h']}:{groups.get('mi') or '00'} không hợp lệ")
-    return time(hour, minute)
-
-
-def _on_date(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    groups = m.groupdict()
-    at = _build_time(groups, phrase)
-    day = _build_date(groups, phrase, notice_date)
-    return _Found(DeadlineKind.DATETIME if at else DeadlineKind.DATE, day, at)
-
-
-def _on_month(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    month = int(m["m"])
-    if not 1 <= month <= 12:
-        raise DeadlineError(phrase, f"tháng {month} không tồn tại")
-    day = _year_or_next(m.groupdict(), notice_date, lambda y: _last_day_of_month(y, month))
-    return _Found(DeadlineKind.MONTH, day)
-
-
-def _on_quarter(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    raw = m["q"].lower()
-    quarter = _ROMAN[raw] if raw in _ROMAN else int(raw)
-    day = _year_or_next(m.groupdict(), notice_date, lambda y: _last_day_of_month(y, quarter * 3))
-    return _Found(DeadlineKind.QUARTER, day)
-
-
-def _on_half(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    month = 6 if m["half"].lower() == "đầu" else 12
-    day = _year_or_next(m.groupdict(), notice_date, lambda y: _last_day_of_month(y, month))
-    return _Found(DeadlineKind.HALF_YEAR, day)
-
-
-def _on_year(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    year = int(m["y"]) if m["y"] else notice_date.year
-    return _Found(DeadlineKind.YEAR, date(year, 12, 31))
-
-
-def _count(m: re.Match[str], phrase: str) -> int:
-    n = int(m["n"])
-    if n < 1:
-        raise DeadlineError(phrase, "số ngày phải lớn hơn 0")
-    return n
-
-
-def _on_working_days(
-    m: re.Match[str], phrase: str, notice_date: date, calendar: WorkingCalendar
-) -> _Found:
-    day = calendar.add_working_days(notice_date, _count(m, phrase))
-    return _Found(DeadlineKind.WORKING_DAYS, day)
-
-
-def _on_days(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    return _Found(DeadlineKind.DAYS, notice_date + timedelta(days=_count(m, phrase)))
-
-
-def _on_weeks(m: re.Match[str], phrase: str, notice_date: date, _: WorkingCalendar) -> _Found:
-    return _Found(DeadlineKind.DAYS, notice_date + timedelta(weeks=_count(m, phrase)))
-
-
-_PERIOD_YEAR = r"(?:\s*(?:/|-|\.|,?\s*năm)\s*(?P<y>\d{4}))?(?!\s*[/.\-]?\s*\d)"
-
-_PATTERNS: tuple[_Pattern, ...] = (
-    # Time of day before the date: "trước 14 giờ, ngày 05/12/2026", "14h00 ngày 5/12".
-    _Pattern(_compile(_TIME + _TIME_TO_DATE + _NUMERIC_DATE), _on_date),
-    _Pattern(_compile(_TIME + _TIME_TO_DATE + _WORDS_DATE), _on_date),
-    # Time of day after the date: "ngày 05/12/2026 lúc 14 giờ".
-    _Pattern(_compile(_DAY_WORD + _NUMERIC_DATE + _DATE_TO_TIME + _TIME), _on_date),
-    _Pattern(_compile(_DAY_WORD + _WORDS_DATE + _DATE_TO_TIME + _TIME), _on_date),
-    _Pattern(_compile(_DAY_WORD + _NUMERIC_DATE), _on_date),
-    _Pattern(_compile(_DAY_WORD + _WORDS_DATE), _on_date),
-    _Pattern(
-        _compile(
-            r"(?<!\w)(?:(?:0?6|sáu)\s+tháng|nửa)\s+(?P<half>đầu|cuối)\s+năm"
-            r"(?:\s*(?P<y>\d{4}))?(?!\s*\d)"
-        ),
-        _on_half,
-    ),
-    _Pattern(_compile(_END_OF + r"(?<!\w)tháng\s+(?P<m>\d{1,2})" + _PERIOD_YEAR), _on_month),
-    _Pattern(
-        _compile(_END_OF + r"(?<!\w)qu[ýí]\s+(?P<q>iv|iii|ii|i|[1-4])(?![\w])" + _PERIOD_YEAR),
-        _on_quarter,
-    ),
-    _Pattern(_compile(_END_OF + r"(?<!\w)năm\s+(?:(?P<y>\d{4})(?!\d)|nay(?!\w))"), _on_year),
-    _Pattern(_compile(r"(?<!\w)(?P<n>\d{1,3})\s+ngày\s+làm\s+việc(?!\w)"), _on_working_days),
-    _Pattern(
-        _compile(r"(?<!\w)(?P<n>\d{1,3})\s+ngày(?!\s+làm\s+việc)(?!\s*[/.\-]?\s*\d)(?!\w)"),
-        _on_days,
-    ),
-    _Pattern(_compile(r"(?<!\w)(?P<n>\d{1,3})\s+tuần(?:\s+lễ)?(?!\w)"), _on_weeks),
-)
-
-# "kể từ ngày ký", "tính từ ngày nhận được văn bản": relative periods count from the
-# notice date in this product, so the clause is dropped before reading (up to a comma).
-_COUNTED_FROM = re.compile(r"(?<!\w)(?:kể|tính)\s+từ(?!\w)[^,;]*", re.IGNORECASE)
-
-# Ongoing work and its reporting cadence. Explicit cadences come first so that
-# "thường xuyên, báo cáo định kỳ hằng quý" reports quarterly.
-_CADENCES: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"(?<!\w)(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+quý(?!\w)", re.I), 3),
-    (re.compile(r"(?<!\w)(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+tháng(?!\w)", re.I), 1),
-    (
-        re.compile(
-            r"(?<!\w)(?:định\s+kỳ\s+(?:0?6|sáu)\s+tháng|(?:0?6|sáu)\s+tháng\s+(?:một|1)\s+lần)"
-            r"(?!\w)",
-            re.I,
-        ),
-        6,
-    ),
-    (re.compile(r"(?<!\w)(?:định\s+kỳ\s+)?(?:hằng|hàng|mỗi)\s+năm(?!\w)", re.I), 12),
-)
-_CONTINUOUS = re.compile(r"(?<!\w)thường\s+xuyên(?!\w)", re.I)
-
-# "Quy hoạch tỉnh thời kỳ 2021-2030, tầm nhìn đến năm 2050" names a plan, not a deadline.
-_NOT_A_DEADLINE_BEFORE = re.compile(
-    r"(?<!\w)(?:tầm\s+nhìn|định\s+hướng|giai\s+đoạn|thời\s+kỳ)\s*$", re.IGNORECASE
-)
-_RANGE_START_BEFORE = re.compile(r"(?<!\w)từ\s*$", re.IGNORECASE)
-
-_SHORT_YEAR = re.compile(r"(?<![\d/.\-])\d{1,2}([/.\-])\d{1,2}\1\d{2}(?!\d)")
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?",
-    re.IGNORECASE,
-)
-
-_HINT = (
-    "hãy viết như «trước ngày 15/9/2026», «trước 14 giờ ngày 15/9/2026», «trong tháng "
-    "10/2026», «trong quý III/2026», «trong 15 ngày làm việc» hoặc «thường xuyên»"
-)
+    def has(self, code: FlagCode) -> bool:
+        return any(f.code == code for f in self.flags)
 
 
 # ------------------------------------------------------------------------------ public
 
 
 def resolve_deadline(
-    value: str | date | datetime, notice_date: date, calendar: WorkingCalendar
+    value: str | date | datetime,
+    notice_date: date,
+    calendar: WorkingCalendar,
+    *,
+    start: CountStart | None = None,
+    named_day_off: NamedDayOff = NamedDayOff.PREVIOUS_WORKING_DAY,
 ) -> Deadline:
     """Turn a deadline as written (or as a date/datetime) into a ``Deadline``.
 
-    Words around the deadline are tolerated ("hoàn thành trước ngày 15/9/2026"), but two
-    different dates in one phrase are refused: guessing which one was meant would set
-    the wrong timers without anyone noticing.
+    ``notice_date`` supplies a missing year. ``start`` is what a counted period counts
+    from when the phrase does not name a date of its own; without it, the notice date
+    (and a phrase that counts from the delivery of the document is flagged until the
+    caller passes that day, see ``counted_from_delivery``).
     """
     if isinstance(value, datetime):
-        return Deadline(
-            phrase=value.isoformat(), kind=DeadlineKind.DATETIME, due=_as_aware(value, calendar)
-        )
+        return _exact(value.isoformat(), _as_aware(value, calendar), calendar)
     if isinstance(value, date):
-        return Deadline(
-            phrase=value.isoformat(),
-            kind=DeadlineKind.DATE,
-            due=calendar.end_of_day(calendar.next_working_day(value)),
-        )
+        reading = Reading(DeadlineKind.DATE, day=value)
+        return _named(value.isoformat(), reading, notice_date, calendar, named_day_off)
 
-    phrase = _normalise(value)
+    phrase = normalise(value)
     if not phrase:
         raise DeadlineError(phrase, "chưa ghi thời hạn")
-    iso = _resolve_iso(phrase, calendar)
+    iso = _iso(phrase, notice_date, calendar, named_day_off)
     if iso is not None:
         return iso
-
-    cadence = _cadence(phrase)
-    scan = _COUNTED_FROM.sub(" ", phrase)
-    found = _matches(scan)
-    if not found:
-        if cadence is not None:
-            return Deadline(
-                phrase=phrase,
-                kind=DeadlineKind.ONGOING,
-                due=None,
-                report_every_months=cadence[0],
-            )
-        if _SHORT_YEAR.search(scan):
-            raise DeadlineError(phrase, "năm phải viết đủ bốn chữ số, ví dụ 15/9/2026")
-        raise DeadlineError(phrase, f"không nhận ra dạng thời hạn; {_HINT}")
-
-    if len(found) == 2 and _is_range(scan, found[0][0], found[1][0]):
-        found = found[1:]
-    if len(found) > 1:
-        raise DeadlineError(
-            phrase,
-            f"có hơn một mốc thời gian («{_normalise(found[0][0][0])}» và "
-            f"«{_normalise(found[1][0][0])}»), cần ghi một thời hạn",
+    reading = read_phrase(phrase, notice_date)
+    if reading.kind == DeadlineKind.ONGOING:
+        return Deadline(
+            phrase=phrase,
+            kind=DeadlineKind.ONGOING,
+            due=None,
+            report_every_months=reading.report_every_months,
         )
-    first, pattern = found[0]
-    result = pattern.handler(first, phrase, notice_date, calendar)
-    due_day = calendar.next_working_day(result.day)
-    due = calendar.at(due_day, result.at) if result.at else calendar.end_of_day(due_day)
-    return Deadline(
-        phrase=phrase,
-        kind=result.kind,
-        due=due,
-        report_every_months=cadence[0] if cadence else None,
+    if reading.kind in COUNTED_KINDS:
+        return _counted(phrase, reading, notice_date, calendar, start)
+    if reading.at is not None:
+        return _timed(phrase, reading, notice_date, calendar)
+    return _named(phrase, reading, notice_date, calendar, named_day_off)
+
+
+def re_resolve(
+    deadline: Deadline,
+    notice_date: date,
+    calendar: WorkingCalendar,
+    *,
+    start: CountStart | None = None,
+    named_day_off: NamedDayOff = NamedDayOff.PREVIOUS_WORKING_DAY,
+) -> Deadline:
+    """The same deadline read again, under another calendar or from another start.
+
+    A counted period keeps the start it was counted from, unless that start was only a
+    stand-in for a day not known yet (the delivery, an event the system does not see).
+    """
+    if start is None and not (
+        deadline.has(FlagCode.START_PENDING) or deadline.has(FlagCode.START_UNKNOWN)
+    ):
+        start = deadline.counted_from
+    return resolve_deadline(
+        deadline.phrase, notice_date, calendar, start=start, named_day_off=named_day_off
     )
 
 
-def find_deadline_phrase(text: str) -> str | None:
-    """The deadline phrase inside a longer sentence of a notice, or None.
+def requested_start(phrase: str, notice_date: date) -> StartBasis | None:
+    """What a counted phrase asks to count from; None when it is not a counted period.
 
-    Only phrases introduced by a deadline word ("trước", "chậm nhất", "trong", "đến") count,
-    because sentences also cite other documents by date, and those dates are not
-    deadlines. Failing that, a word of ongoing work ("thường xuyên", "hằng quý") is
-    returned. The result is meant to be passed to ``resolve_deadline``.
+    Tells the workflow whether the deadline waits for a day it will only learn later
+    (``StartBasis.DELIVERY``).
     """
-    text = unicodedata.normalize("NFC", text)
-    # Blank out "kể từ ..." clauses instead of deleting them, so positions still match.
-    scan = _COUNTED_FROM.sub(lambda m: " " * len(m[0]), text)
-    for match, _ in _matches(scan):
-        if match["cue"] and not _NOT_A_DEADLINE_BEFORE.search(scan, 0, match.start()):
-            return _normalise(match[0])
-    cadence = _cadence(text)
-    return _normalise(cadence[1]) if cadence else None
+    try:
+        reading = read_phrase(normalise(phrase), notice_date)
+    except DeadlineError:
+        return None
+    if reading.kind not in COUNTED_KINDS:
+        return None
+    return reading.start.basis if reading.start else StartBasis.NOTICE
+
+
+def counted_from_delivery(
+    deadline: Deadline,
+    delivered_at: datetime,
+    notice_date: date,
+    calendar: WorkingCalendar,
+    *,
+    named_day_off: NamedDayOff = NamedDayOff.PREVIOUS_WORKING_DAY,
+) -> Deadline | None:
+    """The deadline counted from the first delivery of the assignment mail, if it asks so.
+
+    None when the deadline does not count from the delivery (or already does): the
+    workflow calls this on every delivery and acts only on an answer.
+    """
+    if not deadline.has(FlagCode.START_PENDING):
+        return None
+    start = CountStart(day=_local_day(delivered_at, calendar), basis=StartBasis.DELIVERY)
+    return re_resolve(deadline, notice_date, calendar, start=start, named_day_off=named_day_off)
+
+
+def extension_deadline(
+    phrase: str,
+    decided_at: datetime,
+    notice_date: date,
+    calendar: WorkingCalendar,
+    *,
+    named_day_off: NamedDayOff = NamedDayOff.PREVIOUS_WORKING_DAY,
+) -> Deadline:
+    """A requested extension as the office grants it: a counted period counts from the
+    decision, a named date stays that date.
+
+    Called with the request's own time, it previews the earliest the decision can give.
+    """
+    start = CountStart(day=_local_day(decided_at, calendar), basis=StartBasis.DECISION)
+    return resolve_deadline(phrase, notice_date, calendar, start=start, named_day_off=named_day_off)
+
+
+def past_date_problem(deadline: Deadline, notice_date: date) -> str | None:
+    """Why a deadline cannot be accepted for a notice of ``notice_date``, or None.
+
+    The date as written is checked, not the due day: "trước ngày 28/02/2026" on a notice
+    of 01/03/2026 is in the past even though no working-day rule would say so, and the
+    message quotes the phrase's own date.
+    """
+    if deadline.due is None:
+        return None
+    written = deadline.named_day or deadline.due.date()
+    if written >= notice_date:
+        return None
+    if deadline.kind in NAMED_PERIOD_KINDS:
+        what = f"kết thúc ngày {written:%d/%m/%Y}"
+    elif deadline.kind in COUNTED_KINDS:
+        what = f"hết hạn ngày {written:%d/%m/%Y}"
+    else:
+        what = f"là ngày {written:%d/%m/%Y}"
+    return (
+        f"thời hạn «{deadline.phrase}» {what}, trước ngày ban hành thông báo {notice_date:%d/%m/%Y}"
+    )
 
 
 # ----------------------------------------------------------------------------- private
 
 
-def _normalise(text: str) -> str:
-    # NFD input (common when text is pasted from macOS or PDFs) would not match the
-    # precomposed letters in the patterns.
-    return " ".join(unicodedata.normalize("NFC", text).split())
+def _named(
+    phrase: str,
+    reading: Reading,
+    notice_date: date,
+    calendar: WorkingCalendar,
+    rule: NamedDayOff,
+) -> Deadline:
+    named = reading.day
+    assert named is not None  # every named reading has its day
+    flags = _year_flags(reading, notice_date)
+    due_day = named
+    what = (
+        f"Ngày cuối của {reading.period.format(year=named.year)}, {day_label(named)},"
+        if reading.period
+        else f"Ngày ghi trong thông báo, {day_label(named)},"
+    )
+    if not calendar.is_working_day(named):
+        before = calendar.previous_working_day(named)
+        if rule == NamedDayOff.KEEP:
+            flags.append(
+                DeadlineFlag(
+                    code=FlagCode.NAMED_DAY_KEPT,
+                    message=f"{what} là ngày nghỉ; theo chính sách đôn đốc, hạn vẫn là ngày đó.",
+                    review=False,
+                    days=(named,),
+                )
+            )
+        elif before < notice_date <= named:
+            flags.append(
+                DeadlineFlag(
+                    code=FlagCode.NAMED_DAY_KEPT,
+                    message=(
+                        f"{what} là ngày nghỉ, và không có ngày làm việc nào từ ngày ban hành "
+                        f"thông báo ({notice_date:%d/%m/%Y}) đến ngày đó; hạn giữ đúng ngày ghi "
+                        "trong thông báo, cần kiểm tra."
+                    ),
+                    days=(named,),
+                )
+            )
+        else:
+            due_day = before
+            last = (
+                "ngày làm việc cuối cùng của kỳ" if reading.period else "ngày làm việc liền trước"
+            )
+            flags.append(
+                DeadlineFlag(
+                    code=FlagCode.NAMED_DAY_OFF,
+                    message=f"{what} là ngày nghỉ; hạn là {last}, {day_label(before)}.",
+                    review=False,
+                    days=(named, before),
+                )
+            )
+    flags += _provisional_flags(calendar, due_day, named)
+    return Deadline(
+        phrase=phrase,
+        kind=reading.kind,
+        due=calendar.end_of_day(due_day),
+        report_every_months=reading.report_every_months,
+        named_day=named,
+        flags=tuple(flags),
+    )
+
+
+def _timed(phrase: str, reading: Reading, notice_date: date, calendar: WorkingCalendar) -> Deadline:
+    assert reading.day is not None and reading.at is not None
+    deadline = _exact(phrase, calendar.at(reading.day, reading.at), calendar)
+    flags = _year_flags(reading, notice_date) + list(deadline.flags)
+    return deadline.model_copy(
+        update={"report_every_months": reading.report_every_months, "flags": tuple(flags)}
+    )
+
+
+def _exact(phrase: str, due: datetime, calendar: WorkingCalendar) -> Deadline:
+    day = due.astimezone(calendar.zone()).date()
+    flags: list[DeadlineFlag] = []
+    if not calendar.is_working_day(day):
+        flags.append(
+            DeadlineFlag(
+                code=FlagCode.TIME_ON_DAY_OFF,
+                message=(
+                    f"Giờ hạn «{phrase}» rơi vào ngày nghỉ ({day_label(day)}); giữ nguyên giờ "
+                    "ghi trong thông báo, cần kiểm tra."
+                ),
+                days=(day,),
+            )
+        )
+    flags += _provisional_flags(calendar, day, day)
+    return Deadline(
+        phrase=phrase, kind=DeadlineKind.DATETIME, due=due, named_day=day, flags=tuple(flags)
+    )
+
+
+def _counted(
+    phrase: str,
+    reading: Reading,
+    notice_date: date,
+    calendar: WorkingCalendar,
+    start: CountStart | None,
+) -> Deadline:
+    assert reading.count is not None
+    begin, flags = _count_start(reading.start, notice_date, start)
+    if reading.kind == DeadlineKind.WORKING_DAYS:
+        end = calendar.add_working_days(begin.day, reading.count)
+        first = begin.day + timedelta(days=1)
+    else:
+        if reading.kind == DeadlineKind.MONTHS:
+            end = _add_months(begin.day, reading.count)
+        else:
+            end = begin.day + timedelta(days=reading.count)
+        first = end
+    due_day = calendar.next_working_day(end)
+    if due_day != end:
+        flags.append(
+            DeadlineFlag(
+                code=FlagCode.MOVED_PAST_DAY_OFF,
+                message=(
+                    f"Ngày cuối của thời hạn ({day_label(end)}) là ngày nghỉ; theo khoản 5 "
+                    "Điều 148 Bộ luật Dân sự, thời hạn kết thúc vào cuối ngày làm việc tiếp "
+                    f"theo, {day_label(due_day)}."
+                ),
+                review=False,
+                days=(end, due_day),
+            )
+        )
+    flags += _provisional_flags(calendar, first, due_day)
+    return Deadline(
+        phrase=phrase,
+        kind=reading.kind,
+        due=calendar.end_of_day(due_day),
+        report_every_months=reading.report_every_months,
+        counted_from=begin,
+        flags=tuple(flags),
+    )
+
+
+def _count_start(
+    clause: StartClause | None, notice_date: date, start: CountStart | None
+) -> tuple[CountStart, list[DeadlineFlag]]:
+    """The start to count from: a date the phrase names, else the caller's, else the
+    notice date (flagged when the phrase asked for a day not known yet)."""
+    if clause is not None and clause.basis == StartBasis.STATED and clause.day is not None:
+        flags: list[DeadlineFlag] = []
+        if clause.guessed_from is not None:
+            flags.append(_start_year_guess(clause.guessed_from, clause.day, notice_date))
+        return CountStart(day=clause.day, basis=StartBasis.STATED), flags
+    if start is not None:
+        return start, []
+    notice = CountStart(day=notice_date, basis=StartBasis.NOTICE)
+    if clause is not None and clause.basis == StartBasis.DELIVERY:
+        message = (
+            "Thời hạn tính từ ngày đơn vị nhận được văn bản; cho đến khi thư giao việc được "
+            f"gửi đến, tạm tính từ ngày ban hành thông báo ({notice_date:%d/%m/%Y})."
+        )
+        return notice, [DeadlineFlag(code=FlagCode.START_PENDING, message=message)]
+    if clause is not None and clause.basis == StartBasis.OTHER_EVENT:
+        message = (
+            f"Thời hạn tính «{clause.words}»; hệ thống không biết ngày đó, tạm tính từ ngày "
+            f"ban hành thông báo ({notice_date:%d/%m/%Y}), cần kiểm tra."
+        )
+        return notice, [DeadlineFlag(code=FlagCode.START_UNKNOWN, message=message)]
+    return notice, []
+
+
+def _year_flags(reading: Reading, notice_date: date) -> list[DeadlineFlag]:
+    if reading.guessed_from is None or reading.day is None:
+        return []
+    return [_year_guess(reading.guessed_from, reading.day, notice_date, reading.period)]
+
+
+def _year_guess(passed: date, taken: date, notice_date: date, period: str = "") -> DeadlineFlag:
+    """A year left out and the notice's year already past: say what was taken instead."""
+    if period:
+        gone = f"{period.format(year=passed.year)} đã kết thúc ({passed:%d/%m/%Y})"
+        taken_words = f"{period.format(year=taken.year)} ({taken:%d/%m/%Y})"
+    else:
+        gone = f"ngày {passed:%d/%m/%Y} đã qua"
+        taken_words = f"ngày {taken:%d/%m/%Y}"
+    return DeadlineFlag(
+        code=FlagCode.YEAR_GUESSED,
+        message=(
+            f"Thông báo không ghi năm; {gone} trước ngày ban hành thông báo "
+            f"({notice_date:%d/%m/%Y}), nên tạm hiểu là {taken_words}; cần kiểm tra."
+        ),
+        days=(passed, taken),
+    )
+
+
+def _start_year_guess(same_year: date, taken: date, notice_date: date) -> DeadlineFlag:
+    return DeadlineFlag(
+        code=FlagCode.YEAR_GUESSED,
+        message=(
+            f"Thông báo không ghi năm của ngày bắt đầu tính; ngày gần ngày ban hành thông báo "
+            f"({notice_date:%d/%m/%Y}) nhất là {taken:%d/%m/%Y}, không phải "
+            f"{same_year:%d/%m/%Y}; cần kiểm tra."
+        ),
+        days=(same_year, taken),
+    )
+
+
+def _provisional_flags(calendar: WorkingCalendar, first: date, last: date) -> list[DeadlineFlag]:
+    days = calendar.provisional_days(min(first, last), max(first, last))
+    if not days:
+        return []
+    listed = ", ".join(day_label(d.date) for d in days)
+    return [
+        DeadlineFlag(
+            code=FlagCode.PROVISIONAL_DAYS,
+            message=(
+                f"Hạn này dựa trên ngày chưa chính thức trong lịch: {listed}; khi có lịch "
+                "chính thức, hạn có thể thay đổi."
+            ),
+            days=tuple(d.date for d in days),
+        )
+    ]
+
+
+def _add_months(day: date, months: int) -> date:
+    """The corresponding day ``months`` later, or that month's last day (art. 148(3))."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, _monthcal.monthrange(year, month)[1]))
+
+
+def _local_day(at: datetime, calendar: WorkingCalendar) -> date:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError("thời điểm phải kèm múi giờ (datetime có tzinfo)")
+    return at.astimezone(calendar.zone()).date()
 
 
 def _as_aware(value: datetime, calendar: WorkingCalendar) -> datetime:
@@ -426,62 +569,27 @@ def _as_aware(value: datetime, calendar: WorkingCalendar) -> datetime:
     return value.astimezone(calendar.zone())
 
 
-def _resolve_iso(phrase: str, calendar: WorkingCalendar) -> Deadline | None:
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+
+
+def _iso(
+    phrase: str, notice_date: date, calendar: WorkingCalendar, rule: NamedDayOff
+) -> Deadline | None:
+    """An ISO date is a named date; an ISO date-time is an exact instant."""
     if _ISO_DATE.fullmatch(phrase):
         try:
             day = date.fromisoformat(phrase)
         except ValueError:
             raise DeadlineError(phrase, f"ngày {phrase} không tồn tại") from None
-        return Deadline(
-            phrase=phrase,
-            kind=DeadlineKind.DATE,
-            due=calendar.end_of_day(calendar.next_working_day(day)),
-        )
+        return _named(phrase, Reading(DeadlineKind.DATE, day=day), notice_date, calendar, rule)
     if _ISO_DATETIME.fullmatch(phrase):
         try:
             instant = datetime.fromisoformat(phrase.upper())
         except ValueError:
             raise DeadlineError(phrase, f"thời điểm {phrase} không tồn tại") from None
-        return Deadline(phrase=phrase, kind=DeadlineKind.DATETIME, due=_as_aware(instant, calendar))
-    return None
-
-
-def _matches(scan: str) -> list[tuple[re.Match[str], _Pattern]]:
-    """All matches, earliest first, longest first among equal starts, without overlaps.
-
-    The earliest match wins because deadline words come first ("trước 14 giờ, ngày
-    5/12/2026" starts at the time, not at the date); matches overlapping a kept one are
-    pieces of it ("năm 2026" inside "tháng 10 năm 2026") and are dropped.
-    """
-    candidates: list[tuple[int, int, int, re.Match[str], _Pattern]] = []
-    for order, pattern in enumerate(_PATTERNS):
-        for match in pattern.regex.finditer(scan):
-            candidates.append((match.start(), -len(match[0]), order, match, pattern))
-    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-    kept: list[tuple[re.Match[str], _Pattern]] = []
-    end = -1
-    for start, _, _, match, pattern in candidates:
-        if start >= end:
-            kept.append((match, pattern))
-            end = match.end()
-    return kept
-
-
-def _is_range(scan: str, start: re.Match[str], end: re.Match[str]) -> bool:
-    """Whether two matches read "từ <start> đến <end>", whose deadline is the end."""
-    cue = (end["cue"] or "").lower()
-    return cue.startswith(("đến", "tới")) and bool(
-        _RANGE_START_BEFORE.search(scan, 0, start.start())
-    )
-
-
-def _cadence(text: str) -> tuple[int, str] | None:
-    """Reporting interval in months and the words that said so, if the text names one."""
-    for regex, months in _CADENCES:
-        match = regex.search(text)
-        if match:
-            return months, match[0]
-    match = _CONTINUOUS.search(text)
-    if match:
-        return 1, match[0]
+        return _exact(phrase, _as_aware(instant, calendar), calendar)
     return None

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dondoc.domain.calendar import WorkingCalendar
-from dondoc.domain.deadlines import DeadlineError, resolve_deadline
+from dondoc.domain.deadlines import DeadlineError, NamedDayOff, past_date_problem, resolve_deadline
 from dondoc.domain.ids import notice_key, task_id
+from dondoc.domain.policy import Policy
 from dondoc.domain.task import Signer, TaskSpec
 
 
@@ -120,12 +121,14 @@ def validate_notice(
     *,
     agencies: Collection[str],
     leaders: Collection[str],
-    policies: Collection[str],
+    policies: Collection[str] | Mapping[str, Policy],
     calendar_for: Callable[[date], WorkingCalendar],
 ) -> Notice:
     """Check a whole notice and return it resolved, or raise with every problem found.
 
     All-or-nothing by construction: nothing is started from a notice until this returns.
+    Given the policies themselves (not only their names), each deadline follows its
+    policy's ``named_day_off`` setting; given names, the default rule.
     """
     try:
         notice = NoticeIn.model_validate(raw)
@@ -194,20 +197,18 @@ def validate_notice(
                 )
             )
         try:
-            deadline = resolve_deadline(task.deadline, notice.date, calendar)
+            deadline = resolve_deadline(
+                task.deadline,
+                notice.date,
+                calendar,
+                named_day_off=_named_day_off(policies, policy),
+            )
         except DeadlineError as err:
             problems.append(Problem(location=f"{where}.deadline", message=str(err)))
             continue
-        if deadline.due is not None and deadline.due.date() < notice.date:
-            problems.append(
-                Problem(
-                    location=f"{where}.deadline",
-                    message=(
-                        f"thời hạn {deadline.due:%d/%m/%Y} trước ngày ban hành thông báo "
-                        f"{notice.date:%d/%m/%Y}"
-                    ),
-                )
-            )
+        past = past_date_problem(deadline, notice.date)
+        if past is not None:
+            problems.append(Problem(location=f"{where}.deadline", message=past))
         if len(problems) > before:
             continue
         specs.append(
@@ -239,3 +240,8 @@ def validate_notice(
         subject=notice.subject,
         tasks=tuple(specs),
     )
+
+
+def _named_day_off(policies: Collection[str] | Mapping[str, Policy], name: str) -> NamedDayOff:
+    found = policies.get(name) if isinstance(policies, Mapping) else None
+    return found.named_day_off if isinstance(found, Policy) else NamedDayOff.PREVIOUS_WORKING_DAY

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from dondoc.domain.deadlines import NamedDayOff
 from dondoc.domain.mail import MailKind
 from dondoc.domain.notify import ROUTES_BEFORE_DATA, Role, Routes
 from dondoc.domain.task import TaskState
@@ -104,6 +105,9 @@ class Policy(BaseModel):
     send_at: time = time(8, 0)
     working_hours_only: bool = True
     confirm_completion: bool = True
+    # A date the notice names that falls on a day off: due on the last working day before
+    # it (the default), or on the named day itself ("keep"). Never after it.
+    named_day_off: NamedDayOff = NamedDayOff.PREVIOUS_WORKING_DAY
     steps: tuple[Step, ...]
     notify: Routes = Field(default_factory=lambda: dict(ROUTES_BEFORE_DATA))
     """The mail each recorded event sends (``notify:`` of the policy file)."""

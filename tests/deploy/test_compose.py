@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
+from deploy_support import (
     DEPLOY,
     GRACEFUL_SHUTDOWN_SECONDS,
     IMAGE_UID,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import DEPLOY, DONDOC_METRICS
 from deploy_promql import problems, reads, substitute_grafana
+from deploy_support import DEPLOY, DONDOC_METRICS
 
 DASHBOARD = DEPLOY / "grafana" / "dondoc.json"
 ALERTS = DEPLOY / "prometheus" / "dondoc-alerts.yml"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from conftest import DEPLOY, IMAGE_UID, VENV_BIN
+from deploy_support import DEPLOY, IMAGE_UID, VENV_BIN
 from dockerfile_parse import DockerfileParser
 
 DOCKERFILE = DEPLOY / "Dockerfile"

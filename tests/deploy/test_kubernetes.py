@@ -10,7 +10,13 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
-from conftest import DEPLOY, GRACEFUL_SHUTDOWN_SECONDS, IMAGE_UID, KNOWN_SETTINGS, SECRET_SETTINGS
+from deploy_support import (
+    DEPLOY,
+    GRACEFUL_SHUTDOWN_SECONDS,
+    IMAGE_UID,
+    KNOWN_SETTINGS,
+    SECRET_SETTINGS,
+)
 
 from dondoc.workflows.search_attributes import registration
 

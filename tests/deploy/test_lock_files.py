@@ -9,7 +9,7 @@ import sys
 import tomllib
 from importlib import metadata
 
-from conftest import REPO
+from deploy_support import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import typer
 import yaml
-from conftest import DEPLOY, KNOWN_SETTINGS, REPO, VENV_BIN
 from deploy_promql import problems
+from deploy_support import DEPLOY, KNOWN_SETTINGS, REPO, VENV_BIN
 
 from dondoc.devstack.net import free_port
 

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DEPLOY, GRACEFUL_SHUTDOWN_SECONDS, KNOWN_SETTINGS, SECRET_SETTINGS
+from deploy_support import DEPLOY, GRACEFUL_SHUTDOWN_SECONDS, KNOWN_SETTINGS, SECRET_SETTINGS
 
 from dondoc.workflows.search_attributes import registration
 

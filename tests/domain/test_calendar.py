@@ -301,7 +301,13 @@ def test_empty_overrides_file_is_no_overrides() -> None:
         (
             "overrides:\n  - {date: 2026-01-02, kind: day_off, note: x, document: y}\n"
             "  - {date: 2026-01-02, kind: working_day, note: x, document: y}\n",
-            "mục thứ 2, trường «date»: ngày 02/01/2026 đã có ở mục thứ 1",
+            "dòng 3, mục thứ 2, trường «date»: ngày 02/01/2026 vừa là ngày nghỉ "
+            r"\(mục thứ 1, dòng 2\) vừa là ngày làm việc",
+        ),
+        (
+            "overrides:\n  - {date: 2026-01-02, kind: day_off, note: x, document: y}\n"
+            "  - {date: 2026-01-02, kind: day_off, note: x, document: y}\n",
+            r"mục thứ 2, trường «date»: ngày 02/01/2026 đã có ở mục thứ 1 \(dòng 2\)",
         ),
         ("overrides:\n  - 2026-01-02\n", "mục thứ 1: phải là một bảng"),
         ("- {date: 2026-01-02}\n", "khóa «overrides»"),

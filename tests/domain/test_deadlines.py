@@ -13,9 +13,12 @@ from pydantic import ValidationError
 
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.deadlines import (
+    CountStart,
     Deadline,
     DeadlineError,
     DeadlineKind,
+    FlagCode,
+    StartBasis,
     find_deadline_phrase,
     resolve_deadline,
 )
@@ -78,32 +81,34 @@ def test_decomposed_unicode_reads_the_same(cal: WorkingCalendar) -> None:
     assert deadline.phrase == "chậm nhất trong ngày 29/9"
 
 
-def test_a_date_without_year_is_the_next_such_date(cal: WorkingCalendar) -> None:
+def test_a_date_without_year_is_in_the_notice_year(cal: WorkingCalendar) -> None:
     assert due("chậm nhất trong ngày 29/9", cal) == vn(2026, 9, 29)
-    assert due("chậm nhất trong ngày 29/9", cal, notice=date(2026, 10, 1)) == vn(2027, 9, 29)
     assert due("trước ngày 10/9", cal) == vn(2026, 9, 10)  # the notice day itself counts
+    assert not resolve_deadline("trước ngày 10/9", NOTICE, cal).flags
 
 
-def test_a_deadline_on_sunday_moves_to_monday_evening(cal: WorkingCalendar) -> None:
+def test_a_named_sunday_is_due_on_the_friday_before(cal: WorkingCalendar) -> None:
+    # A date the notice names is not a period: it never moves past the named day.
     assert date(2026, 9, 20).weekday() == 6
-    assert due("trước ngày 20/9/2026", cal) == vn(2026, 9, 21)
+    assert due("trước ngày 20/9/2026", cal) == vn(2026, 9, 18)
 
 
-def test_a_deadline_in_tet_moves_to_the_first_day_back(cal: WorkingCalendar) -> None:
+def test_a_named_day_in_tet_is_due_on_the_last_day_before_tet(cal: WorkingCalendar) -> None:
     notice = date(2026, 2, 2)
-    assert due("trước ngày 14/2/2026", cal, notice=notice) == vn(2026, 2, 23)
-    assert due("trước ngày 18/2/2026", cal, notice=notice) == vn(2026, 2, 23)
-    assert due("trước 10 giờ ngày 20/2/2026", cal, notice=notice) == vn(2026, 2, 23, 10)
+    assert due("trước ngày 14/2/2026", cal, notice=notice) == vn(2026, 2, 13)
+    assert due("trước ngày 18/2/2026", cal, notice=notice) == vn(2026, 2, 13)
 
 
-def test_a_deadline_on_national_day_moves_past_the_holiday(cal: WorkingCalendar) -> None:
-    assert due("trước ngày 31/8/2026", cal, notice=date(2026, 8, 3)) == vn(2026, 9, 3)
+def test_a_named_day_in_the_national_day_break_is_due_before_it(cal: WorkingCalendar) -> None:
+    # 31/8/2026 is swapped with Saturday 22/8; Friday 28/8 is the last working day before.
+    assert due("trước ngày 31/8/2026", cal, notice=date(2026, 8, 3)) == vn(2026, 8, 28)
 
 
-def test_a_date_object_is_the_end_of_that_working_day(cal: WorkingCalendar) -> None:
+def test_a_date_object_is_a_named_date(cal: WorkingCalendar) -> None:
     deadline = resolve_deadline(date(2026, 9, 19), NOTICE, cal)  # Saturday
     assert deadline.kind == DeadlineKind.DATE
-    assert deadline.due == vn(2026, 9, 21)
+    assert deadline.due == vn(2026, 9, 18)
+    assert deadline.named_day == date(2026, 9, 19)
     assert deadline.phrase == "2026-09-19"
 
 
@@ -128,11 +133,11 @@ def test_a_time_of_day_is_kept(phrase: str, expected: datetime, cal: WorkingCale
     assert deadline.due == expected
 
 
-def test_a_time_on_a_day_off_keeps_the_time_on_the_next_working_day(
-    cal: WorkingCalendar,
-) -> None:
-    # Saturday 5/12/2026 → Monday 7/12 at 14:00.
-    assert due("trước 14 giờ, ngày 05/12/2026", cal) == vn(2026, 12, 7, 14)
+def test_a_time_on_a_day_off_is_kept_as_written_and_flagged(cal: WorkingCalendar) -> None:
+    deadline = resolve_deadline("trước 14 giờ, ngày 05/12/2026", NOTICE, cal)  # Saturday
+    assert deadline.due == vn(2026, 12, 5, 14)
+    assert [f.code for f in deadline.flags] == [FlagCode.TIME_ON_DAY_OFF]
+    assert deadline.needs_review
 
 
 def test_iso_date_times_are_exact_instants(cal: WorkingCalendar) -> None:
@@ -180,15 +185,23 @@ def test_a_period_ends_on_its_last_day(
     assert deadline.due == expected
 
 
-def test_a_period_ending_on_a_weekend_ends_on_the_next_working_day(cal: WorkingCalendar) -> None:
+def test_a_named_period_ending_on_a_weekend_is_due_on_its_last_working_day(
+    cal: WorkingCalendar,
+) -> None:
     assert date(2026, 10, 31).weekday() == 5
-    assert due("trong tháng 10/2026", cal) == vn(2026, 11, 2)
-    assert due("trong tháng 10 năm 2026", cal) == vn(2026, 11, 2)
+    assert due("trong tháng 10/2026", cal) == vn(2026, 10, 30)
+    assert due("trong tháng 10 năm 2026", cal) == vn(2026, 10, 30)
 
 
-def test_a_period_without_year_is_the_next_one_to_end(cal: WorkingCalendar) -> None:
+def test_a_period_without_year_is_in_the_notice_year_unless_it_has_ended(
+    cal: WorkingCalendar,
+) -> None:
     assert due("trong tháng 11", cal) == vn(2026, 11, 30)
-    assert due("trong quý II", cal) == vn(2027, 6, 30)
+    assert not resolve_deadline("trong tháng 11", NOTICE, cal).flags
+    # Q2 2026 ended before the notice of 10/9/2026: next year's, flagged for review.
+    second = resolve_deadline("trong quý II", NOTICE, cal)
+    assert second.due == vn(2027, 6, 30)
+    assert [f.code for f in second.flags] == [FlagCode.YEAR_GUESSED]
 
 
 # ------------------------------------------------------------------------ counted days
@@ -205,10 +218,12 @@ def test_working_days_skip_tet(cal: WorkingCalendar) -> None:
     assert due("trong 5 ngày làm việc", cal, notice=date(2026, 2, 10)) == vn(2026, 2, 24)
 
 
-def test_counted_from_clause_is_ignored(cal: WorkingCalendar) -> None:
-    phrase = "trong 15 ngày làm việc kể từ ngày 12/9/2026"
-    assert due(phrase, cal) == vn(2026, 10, 1)
-    assert due("trong 10 ngày, kể từ ngày nhận được văn bản", cal) == vn(2026, 9, 21)
+def test_a_stated_start_is_counted_from(cal: WorkingCalendar) -> None:
+    # From Saturday 12/9/2026: 14–18, 21–25, 28/9–2/10 are the fifteen working days.
+    deadline = resolve_deadline("trong 15 ngày làm việc kể từ ngày 12/9/2026", NOTICE, cal)
+    assert deadline.due == vn(2026, 10, 2)
+    assert deadline.counted_from == CountStart(day=date(2026, 9, 12), basis=StartBasis.STATED)
+    assert due("trong 15 ngày làm việc kể từ ngày ký Thông báo", cal) == vn(2026, 10, 1)
 
 
 def test_calendar_days_and_weeks(cal: WorkingCalendar) -> None:
@@ -216,7 +231,10 @@ def test_calendar_days_and_weeks(cal: WorkingCalendar) -> None:
     assert ten_days.kind == DeadlineKind.DAYS
     assert ten_days.due == vn(2026, 9, 21)  # 20/9 is a Sunday
     assert due("trong 2 tuần", cal) == vn(2026, 9, 24)
+    # Ten days after 10/2/2026 is 20/2, in Tết: the period ends on the first day back.
     assert due("trong 10 ngày", cal, notice=date(2026, 2, 10)) == vn(2026, 2, 23)
+    assert due("trong 03 tháng", cal) == vn(2026, 12, 10)
+    assert resolve_deadline("trong 03 tháng", NOTICE, cal).kind == DeadlineKind.MONTHS
 
 
 # ----------------------------------------------------------------------------- ongoing
@@ -233,6 +251,9 @@ def test_calendar_days_and_weeks(cal: WorkingCalendar) -> None:
         ("hằng quý", 3),
         ("định kỳ hằng quý", 3),
         ("thường xuyên, báo cáo định kỳ hằng quý", 3),
+        # How often to report, not "within six months".
+        ("thường xuyên, báo cáo định kỳ 6 tháng", 6),
+        ("6 tháng một lần", 6),
     ],
 )
 def test_ongoing_work_has_no_due_date_but_a_report_cadence(
@@ -341,7 +362,15 @@ def test_deadline_model_refuses_inconsistent_data() -> None:
         ),
         (
             "Các sở, ngành báo cáo kết quả trong 15 ngày làm việc kể từ ngày ký Thông báo.",
-            "trong 15 ngày làm việc",
+            "trong 15 ngày làm việc kể từ ngày ký Thông báo",
+        ),
+        (
+            "Sở Tư pháp thẩm định trong 10 ngày, kể từ ngày nhận được văn bản; báo cáo UBND tỉnh.",
+            "trong 10 ngày, kể từ ngày nhận được văn bản",
+        ),
+        (
+            "Sở Tài chính báo cáo trong 03 tháng kể từ ngày 12.9.2026.",
+            "trong 03 tháng kể từ ngày 12.9.2026",
         ),
         (
             "Văn phòng UBND tỉnh tổng hợp, báo cáo trước 14 giờ, ngày 05/12/2026.",
@@ -369,4 +398,4 @@ def test_found_phrases_resolve(cal: WorkingCalendar) -> None:
     )
     phrase = find_deadline_phrase(sentence)
     assert phrase == "trong tháng 10 năm 2026"
-    assert due(phrase, cal) == vn(2026, 11, 2)
+    assert due(phrase, cal) == vn(2026, 10, 30)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from dondoc.domain.notice import NoticeInvalid, validate_notice
+from dondoc.domain.policy import Policy
 from dondoc.domain.vietnam_calendar import vietnam_calendar
 
 CAL = vietnam_calendar(range(2025, 2029))
@@ -109,3 +110,81 @@ def test_the_same_number_in_another_year_is_another_notice() -> None:
             )
         ).key
     )
+
+
+# ----------------------------------------------- deadlines checked as written (issue 13)
+
+
+def one_task(deadline: str, notice_date: str = "2026-03-01", policy: str | None = None) -> dict:
+    task = {"owner": "SNGV", "work": "Việc", "deadline": deadline}
+    if policy:
+        task["policy"] = policy
+    return notice(date=notice_date, tasks=[task])
+
+
+def test_a_date_before_the_notice_is_refused_quoting_its_own_date() -> None:
+    # Saturday 28/2/2026 on a notice of Sunday 1/3/2026: no working-day rule may rescue it.
+    found = problems(one_task("trước ngày 28/02/2026"))
+    assert found["tasks[1].deadline"] == (
+        "thời hạn «trước ngày 28/02/2026» là ngày 28/02/2026, trước ngày ban hành thông báo "
+        "01/03/2026"
+    )
+
+
+def test_a_period_ended_before_the_notice_is_refused() -> None:
+    found = problems(one_task("trong tháng 2/2026"))
+    assert found["tasks[1].deadline"] == (
+        "thời hạn «trong tháng 2/2026» kết thúc ngày 28/02/2026, trước ngày ban hành thông báo "
+        "01/03/2026"
+    )
+
+
+def test_a_named_day_brought_before_the_notice_is_not_refused() -> None:
+    # Issued on Saturday 5/12/2026 for Sunday 6/12: kept on the named day, flagged.
+    parsed = check(one_task("trước ngày 6/12/2026", notice_date="2026-12-05"))
+    deadline = parsed.tasks[0].deadline
+    assert deadline.due is not None and deadline.due.date() == date(2026, 12, 6)
+    assert deadline.needs_review
+
+
+def test_the_notice_day_itself_is_accepted() -> None:
+    parsed = check(one_task("trước ngày 01/03/2026"))
+    # Sunday 1/3 is the day the notice was signed; nothing before it is a working day after.
+    assert parsed.tasks[0].deadline.named_day == date(2026, 3, 1)
+
+
+def test_a_guessed_year_is_accepted_with_its_flag() -> None:
+    parsed = check(one_task("chậm nhất ngày 29/9", notice_date="2026-10-05"))
+    deadline = parsed.tasks[0].deadline
+    assert deadline.due is not None and deadline.due.date() == date(2027, 9, 29)
+    assert [f.code.value for f in deadline.review_flags] == ["year_guessed"]
+
+
+def test_each_task_follows_its_policy_for_a_named_day_off() -> None:
+    book = {
+        "default": Policy.model_validate({"name": "default", "steps": []}),
+        "giu-ngay": Policy.model_validate(
+            {"name": "giu-ngay", "steps": [], "named_day_off": "keep"}
+        ),
+    }
+    raw = notice(
+        date="2026-04-01",
+        tasks=[
+            {"owner": "SNGV", "work": "Việc", "deadline": "trước ngày 30/4/2026"},
+            {
+                "owner": "STC",
+                "work": "Việc",
+                "deadline": "trước ngày 30/4/2026",
+                "policy": "giu-ngay",
+            },
+        ],
+    )
+    parsed = validate_notice(
+        raw,
+        agencies={"SNGV", "STC"},
+        leaders={"PCT-VINH"},
+        policies=book,
+        calendar_for=lambda _: CAL,
+    )
+    dues = [t.deadline.due.date() for t in parsed.tasks if t.deadline.due]
+    assert dues == [date(2026, 4, 29), date(2026, 4, 30)]
