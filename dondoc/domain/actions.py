@@ -7,10 +7,17 @@ events of the ``Transition`` it returns.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from dondoc.domain import requests as rq
-from dondoc.domain.deadlines import Deadline, DeadlineError, resolve_deadline
+from dondoc.domain.deadlines import (
+    Deadline,
+    DeadlineError,
+    NamedDayOff,
+    extension_deadline,
+    resolve_deadline,
+)
 from dondoc.domain.events import EventKind
 from dondoc.domain.mail import SUBJECT_ACTIONS, MailKind
 from dondoc.domain.policy import FollowUpState
@@ -24,16 +31,29 @@ from dondoc.domain.task import (
     TaskStatus,
     refusal,
 )
-from dondoc.domain.transitions import Emitted, Mail, Task, Transition, recorded
+from dondoc.domain.transitions import Emitted, Mail, Rules, Task, Transition, recorded
 
 
 def _with_note(text: str, note: str) -> str:
     return text + (f": {note}" if note else "")
 
 
-def _new_deadline(task: Task, text: str) -> Deadline | Refusal:
+def _extension(task: Task, text: str, at: datetime) -> Deadline:
+    """A requested deadline as it would stand if granted at ``at``: a counted period
+    counts from the decision (its preview at the request's time), a named date stays that
+    date. Tasks under the first release's rules count from the notice, as they did."""
+    if task.rules == Rules.FIRST:
+        return resolve_deadline(
+            text, task.spec.notice_date, task.calendar, named_day_off=NamedDayOff.NEXT_WORKING_DAY
+        )
+    return extension_deadline(
+        text, at, task.spec.notice_date, task.calendar, named_day_off=task.policy.named_day_off
+    )
+
+
+def _new_deadline(task: Task, text: str, at: datetime) -> Deadline | Refusal:
     try:
-        deadline = resolve_deadline(text, task.spec.notice_date, task.calendar)
+        deadline = _extension(task, text, at)
     except DeadlineError as err:
         return Refusal(RefusalCode.BAD_DEADLINE, str(err))
     current = task.status.deadline.due
@@ -67,7 +87,7 @@ def check(action: Action, req: rq.Request, task: Task, now: datetime) -> Refusal
                 RefusalCode.PAST_DEADLINE,
                 "Chỉ được đề nghị gia hạn trước khi hết thời hạn; nhiệm vụ đã quá hạn.",
             )
-        new = _new_deadline(task, req.new_deadline)
+        new = _new_deadline(task, req.new_deadline, now)
         return new if isinstance(new, Refusal) else None
     if isinstance(req, rq.Reassign) and req.owner == status.owner:
         return Refusal(RefusalCode.SAME_OWNER, f"{req.owner} đang là đơn vị chủ trì nhiệm vụ này.")
@@ -124,7 +144,7 @@ def apply(action: Action, req: rq.Request, task: Task, now: datetime) -> Transit
         return done(new, recorded(task, new, EventKind.OFFICIAL_NAMED, actor, text, data))
 
     if isinstance(req, rq.RequestExtension):
-        deadline = _new_deadline(task, req.new_deadline)
+        deadline = _new_deadline(task, req.new_deadline, now)
         assert isinstance(deadline, Deadline), "check() refuses a deadline it cannot use"
         pending = ExtensionRequest(
             requested_at=now, new_deadline=deadline, reason=req.reason, requested_by=actor
@@ -253,11 +273,22 @@ def _decide_extension(req: rq.DecideExtension, task: Task, now: datetime) -> Tra
             note=req.note,
         )
         return Transition(status=new, follow=follow, events=(event,))
+    granted = pending.new_deadline
+    if task.rules != Rules.FIRST:
+        # Counted from this decision (the request only previewed it); a phrase read once
+        # already cannot fail now, but if it did the request's reading would stand.
+        with contextlib.suppress(DeadlineError):
+            granted = _extension(task, granted.phrase, now)
     new = status.model_copy(
-        update={"deadline": pending.new_deadline, "pending_extension": None, "escalation_step": 0}
+        update={"deadline": granted, "pending_extension": None, "escalation_step": 0}
     )
-    text = _with_note(f"Đồng ý gia hạn đến {pending.new_deadline.due:%d/%m/%Y}", req.note)
-    data = {"deadline": pending.new_deadline.model_dump(mode="json"), "note": req.note}
+    counted = (
+        f" ({granted.counted_from.describe()})"
+        if granted.counted_from and task.rules != Rules.FIRST
+        else ""
+    )
+    text = _with_note(f"Đồng ý gia hạn đến {granted.due:%d/%m/%Y}{counted}", req.note)
+    data = {"deadline": granted.model_dump(mode="json"), "note": req.note}
     event = recorded(task, new, EventKind.EXTENSION_APPROVED, req.actor, text, data, note=req.note)
     return Transition(
         status=new, follow=follow.model_copy(update={"deadline_set_at": now}), events=(event,)

@@ -80,6 +80,10 @@ class NamedDayOff(StrEnum):
 
     PREVIOUS_WORKING_DAY = "previous_working_day"
     KEEP = "keep"
+    NEXT_WORKING_DAY = "next_working_day"
+    """How the first release read a named day off (moved past it). Never a setting: only
+    tasks started before the rule was fixed resolve their requested extensions this way,
+    so their recorded histories replay as they ran."""
 
 
 class FlagCode(StrEnum):
@@ -352,7 +356,9 @@ def _named(
     )
     if not calendar.is_working_day(named):
         before = calendar.previous_working_day(named)
-        if rule == NamedDayOff.KEEP:
+        if rule == NamedDayOff.NEXT_WORKING_DAY:
+            due_day = calendar.next_working_day(named)
+        elif rule == NamedDayOff.KEEP:
             flags.append(
                 DeadlineFlag(
                     code=FlagCode.NAMED_DAY_KEPT,

@@ -112,6 +112,13 @@ class Policy(BaseModel):
     notify: Routes = Field(default_factory=lambda: dict(ROUTES_BEFORE_DATA))
     """The mail each recorded event sends (``notify:`` of the policy file)."""
 
+    @field_validator("named_day_off")
+    @classmethod
+    def _a_rule_of_this_release(cls, value: NamedDayOff) -> NamedDayOff:
+        if value == NamedDayOff.NEXT_WORKING_DAY:
+            raise ValueError("named_day_off chỉ nhận previous_working_day hoặc keep")
+        return value
+
     @model_validator(mode="after")
     def _unique_steps(self) -> Policy:
         names = [s.name for s in self.steps]

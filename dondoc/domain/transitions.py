@@ -10,6 +10,7 @@ and queues its events; the mail each event sends is the policy's routing
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from dondoc.domain.calendar import WorkingCalendar
@@ -58,6 +59,17 @@ class Emitted:
     first."""
 
 
+class Rules(StrEnum):
+    """Which release's rules a task's workflow applies (chosen with ``workflow.patched``,
+    so a task keeps the rules it started under until it continues as new)."""
+
+    FIRST = "first"
+    """Extensions counted from the notice; a named day off moved past it."""
+    DEADLINES_2026_12 = "deadlines-2026-12"
+    """Extensions counted from the office's decision; named days by the policy's rule;
+    "kể từ ngày nhận được" counted from the assignment mail's delivery."""
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """A task as its workflow holds it, and the rules it was given."""
@@ -67,6 +79,7 @@ class Task:
     follow: FollowUpState
     policy: Policy
     calendar: WorkingCalendar
+    rules: Rules = Rules.DEADLINES_2026_12
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,13 @@ from importlib.resources import files
 from fastapi.templating import Jinja2Templates
 
 from dondoc.domain.events import EVENT_LABELS
-from dondoc.domain.formatting import format_date, format_deadline, format_moment, local
+from dondoc.domain.formatting import (
+    deadline_notes,
+    format_date,
+    format_deadline,
+    format_moment,
+    local,
+)
 from dondoc.domain.mail import SUBJECT_ACTIONS
 from dondoc.domain.task import (
     ACTION_LABELS,
@@ -50,6 +56,7 @@ def _clock(value: datetime | None) -> str:
 templates = Jinja2Templates(directory=str(files("dondoc.web") / "templates"))
 templates.env.filters.update(
     deadline=format_deadline,
+    deadline_notes=deadline_notes,
     moment=format_moment,
     day=format_date,
     short_day=_short_day,

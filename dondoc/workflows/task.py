@@ -52,6 +52,7 @@ REOPEN_WINDOW = timedelta(days=365)
 HISTORY_LIMIT = 2000
 # workflow.patched ids, one per change to released workflow code (never reuse or remove).
 FAST_RECOVERY = "fast-recovery-2026-12"
+DEADLINE_RULES = "deadline-rules-2026-12"
 
 
 class Carried(BaseModel):
@@ -98,6 +99,11 @@ class TaskWorkflow:
             self._follow = FollowUpState(deadline_set_at=now)
         self._queue: list[_Pending] = []
         self._wake = False
+        self._rules = (
+            transitions.Rules.DEADLINES_2026_12
+            if workflow.patched(DEADLINE_RULES)
+            else transitions.Rules.FIRST
+        )
         if inp.carried is None:
             # Queued here, not in run(): an Update can arrive in the very first workflow
             # task, and its handler runs before run() does; the assignment comes first.
@@ -186,7 +192,9 @@ class TaskWorkflow:
     # ------------------------------------------------------------------ state and events
 
     def _task(self) -> transitions.Task:
-        return transitions.Task(self._spec, self._status, self._follow, self._policy, self._cal)
+        return transitions.Task(
+            self._spec, self._status, self._follow, self._policy, self._cal, self._rules
+        )
 
     def _apply(self, change: transitions.Transition) -> None:
         self._status, self._follow = change.status, change.follow

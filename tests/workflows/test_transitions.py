@@ -467,6 +467,38 @@ async def test_extension_requests_that_cannot_be_granted_are_refused(desk: Desk)
     )
 
 
+async def test_an_extension_counted_in_working_days_counts_from_the_office_decision(
+    desk: Desk,
+) -> None:
+    _spec, handle = await desk.issue()
+    asked_on = desk.wd(-6)
+    await desk.skip_to(asked_on + timedelta(hours=1))
+    asked = await update(
+        handle,
+        "request_extension",
+        rq.RequestExtension(
+            actor=OWNER, new_deadline="trong 10 ngày làm việc", reason="Chờ ý kiến Bộ"
+        ),
+    )
+    pending = asked.status.pending_extension
+    assert pending is not None  # previewed from the day it was asked
+    assert pending.new_deadline.due == desk.cal.end_of_day(
+        desk.cal.add_working_days(asked_on.date(), 10)
+    )
+    decided_on = desk.wd(3, asked_on.date())
+    await desk.skip_to(decided_on + timedelta(hours=2))
+    granted = await update(
+        handle, "decide_extension", rq.DecideExtension(actor=OFFICE, approve=True, note="Đồng ý")
+    )
+    assert granted.status.deadline.due == desk.cal.end_of_day(
+        desk.cal.add_working_days(decided_on.date(), 10)
+    )
+    assert granted.status.deadline.counted_from is not None
+    assert granted.status.deadline.counted_from.day == decided_on.date()
+    [approved] = await desk.mail("extension_approved", 1, timeout=10)
+    assert f"{granted.status.deadline.due:%d/%m/%Y}" in approved.text()
+
+
 # --------------------------------------------------------------------------- reassign
 
 
