@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     policy_file: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    """The largest request body the web reads; beyond it, 413 before anything is parsed."""
+    max_upload_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    """The same for the console's notice and directory forms (pasted text, uploaded files)."""
 
     @property
     def smtp_target(self) -> tuple[str, int]:

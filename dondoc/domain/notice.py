@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -18,28 +18,42 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The longest each field may be: far beyond any real notice, and the same as the API's
+# (dondoc.web.api.schemas), so a file and an API call are refused alike, naming the field,
+# before a 100,000-character "work" reaches a mail, a page or a workflow's history.
+CODE_MAX = 64
+NAME_MAX = 300
+TEXT_MAX = 4000
+RESULT_MAX = 2000
+PHRASE_MAX = 200
+COORDINATORS_MAX = 50
+TASKS_MAX = 200
+
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX)]
+
+
 class SignerIn(_In):
-    name: str = Field(min_length=1)
-    title: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    title: str = Field(min_length=1, max_length=NAME_MAX)
 
 
 class TaskIn(_In):
-    owner: str = Field(min_length=1)
-    coordinators: list[str] = []
-    work: str = Field(min_length=1)
-    result: str = ""
-    deadline: date | datetime | str
-    policy: str | None = None
+    owner: Code
+    coordinators: list[Code] = Field(default=[], max_length=COORDINATORS_MAX)
+    work: str = Field(min_length=1, max_length=TEXT_MAX)
+    result: str = Field(default="", max_length=RESULT_MAX)
+    deadline: date | datetime | Annotated[str, Field(max_length=PHRASE_MAX)]
+    policy: str | None = Field(default=None, max_length=CODE_MAX)
 
 
 class NoticeIn(_In):
-    number: str = Field(min_length=1, pattern=r"^[0-9]+/[^\s/]+")
+    number: str = Field(min_length=1, max_length=128, pattern=r"^[0-9]+/[^\s/]+")
     date: date
-    leader: str = Field(min_length=1)
+    leader: Code
     signer: SignerIn | None = None
-    subject: str = Field(min_length=1)
-    policy: str | None = None
-    tasks: list[dict[str, Any]] = Field(min_length=1)
+    subject: str = Field(min_length=1, max_length=TEXT_MAX)
+    policy: str | None = Field(default=None, max_length=CODE_MAX)
+    tasks: list[dict[str, Any]] = Field(min_length=1, max_length=TASKS_MAX)
     """Each task is validated on its own, so one bad task does not hide the others' problems."""
 
 
@@ -87,6 +101,21 @@ _PYDANTIC_MESSAGES = {
     "model_type": "phải là một bảng khóa–giá trị",
     "dict_type": "phải là một bảng khóa–giá trị",
 }
+_LIMIT_MESSAGES = {
+    "string_too_long": "quá dài (tối đa {max_length} ký tự)",
+    "too_long": "quá nhiều mục (tối đa {max_length})",
+}
+ECHO_MAX = 80
+"""How much of a wrong value a message repeats; a megabyte of it helps nobody."""
+
+
+def _echo(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= ECHO_MAX else text[:ECHO_MAX] + "…"
+
+
+_DEADLINE_BRANCHES = {"date", "datetime", "str", "constrained-str"}
+"""How pydantic names the branches of the deadline's union in an error's location."""
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -96,7 +125,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
             parts[-1] = f"tasks[{item + 1}]"
         elif isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item + 1}]"
-        elif item in {"date", "datetime", "str"} and parts and parts[-1].endswith("deadline"):
+        elif item in _DEADLINE_BRANCHES and parts and parts[-1].endswith("deadline"):
             continue
         else:
             parts.append(str(item))
@@ -107,11 +136,17 @@ def _translate(err: ValidationError, prefix: tuple[int | str, ...] = ()) -> list
     seen: dict[str, Problem] = {}
     for e in err.errors():
         where = _where(prefix + tuple(e["loc"]))
-        if where.endswith("deadline"):
-            msg = f"không đọc được thời hạn «{e.get('input')}»"
+        if e["type"] in _LIMIT_MESSAGES:
+            msg = _LIMIT_MESSAGES[e["type"]].format(**e.get("ctx", {}))
+        elif where.endswith("deadline"):
+            msg = f"không đọc được thời hạn «{_echo(e.get('input'))}»"
         else:
             msg = _PYDANTIC_MESSAGES.get(e["type"], e["msg"])
-        seen.setdefault(where, Problem(location=where, message=msg))
+        if e["type"] in _LIMIT_MESSAGES:
+            # Over a limit says more than "not a date" of the union's other branches.
+            seen[where] = Problem(location=where, message=msg)
+        else:
+            seen.setdefault(where, Problem(location=where, message=msg))
     return list(seen.values())
 
 

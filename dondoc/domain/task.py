@@ -6,10 +6,13 @@ pages (which only offer the actions the state allows).
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from dondoc.domain.deadlines import Deadline
 
@@ -121,6 +124,31 @@ class TaskSpec(BaseModel):
     policy: str = "default"
 
 
+WEB_LINK_TEXT = "Đường dẫn văn bản phải là địa chỉ web, bắt đầu bằng http:// hoặc https://."
+
+
+def _web_link(value: str) -> str:
+    """Only a web address: the link is shown to the office and mailed on, and a
+    ``javascript:`` or ``data:`` one would run or show whatever its author wrote."""
+    if not value:
+        return value
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced "[" in the host
+        raise ValueError(WEB_LINK_TEXT) from None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        # Control and invisible format characters (U+202E) would disguise where it leads.
+        or any(unicodedata.category(c) in ("Cc", "Cf") for c in value)
+    ):
+        raise ValueError(WEB_LINK_TEXT)
+    return value
+
+
+WebLink = Annotated[str, AfterValidator(_web_link)]
+
+
 class CompletionReport(BaseModel):
     """What the agency says it delivered when it reports the task done."""
 
@@ -128,7 +156,7 @@ class CompletionReport(BaseModel):
 
     summary: str = Field(min_length=1, max_length=4000)
     document_number: str = Field(default="", max_length=200)
-    link: str = Field(default="", max_length=1000)
+    link: WebLink = Field(default="", max_length=1000)
 
 
 class ExtensionRequest(BaseModel):

@@ -12,14 +12,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from dondoc.settings import Settings
 from dondoc.store.db import engine_for
 from dondoc.web import agency, api, console
 from dondoc.web.actions import ActionRelay
+from dondoc.web.body_limit import BodyLimit, limits_for
 from dondoc.web.deps import TemporalClients, templates
 from dondoc.web.security import SecurityHeaders
 from dondoc.web.throttle import FailureThrottle
+
+SERVER_ERROR = "Hệ thống gặp lỗi khi xử lý yêu cầu; vui lòng thử lại sau ít phút."
 
 
 @asynccontextmanager
@@ -35,14 +39,21 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await task
 
 
+class _App(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware, which answers a 500 past every
+        # middleware added with add_middleware: the 500 page gets the headers too.
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(
-        title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan
-    )
+    app = _App(title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan)
     app.state.settings = settings
     app.state.temporal = TemporalClients(settings)
     app.state.throttle = FailureThrottle()
-    app.add_middleware(SecurityHeaders)
+    # The API's bearer gate (api.install) runs before this, so an anonymous body is refused
+    # unread whatever its size; then sizes are checked before anything parses a body.
+    app.add_middleware(BodyLimit, limits=limits_for(settings))
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
     console.install(app)
@@ -91,6 +102,18 @@ def create_app(settings: Settings) -> FastAPI:
             },
             status_code=exc.status_code,
             headers=exc.headers,
+        )
+
+    @app.exception_handler(500)
+    async def server_error(request: Request, exc: Exception) -> HTMLResponse | JSONResponse:
+        # Starlette still logs the exception and re-raises it once this is sent.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": SERVER_ERROR, "errors": []}, 500)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"title": "Không thực hiện được", "message": SERVER_ERROR},
+            status_code=500,
         )
 
     return app
