@@ -7,6 +7,7 @@ SQL, so these tests need no Temporal; the web is the real app (in-process over A
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import subprocess
@@ -168,3 +169,26 @@ def web_process(settings: Settings) -> Iterator[WebProcess]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Web:
+    """The real app in-process, asked one request at a time from synchronous code (a
+    Hypothesis test): each request runs on its own event loop over ASGI. A 500 comes back
+    as a response, as a browser would see it, not as the exception."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        async def send() -> httpx.Response:
+            transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://dondoc.test") as c:
+                return await c.request(method, path, **kwargs)
+
+        return asyncio.run(send())
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", path, **kwargs)
