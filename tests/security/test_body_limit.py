@@ -181,9 +181,7 @@ def streamed(total: int) -> Iterator[bytes]:
         yield piece
 
 
-def test_memory_does_not_grow_with_the_size_of_a_refused_body(
-    web: WebProcess, token: str
-) -> None:
+def test_memory_does_not_grow_with_the_size_of_a_refused_body(web: WebProcess, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     with httpx.Client(base_url=web.url, headers=headers, timeout=120) as client:
         small = client.post("/api/v1/notices", content=streamed(8 * MiB))

@@ -153,9 +153,7 @@ def _issued(settings: Settings, number: str) -> tuple[str, str]:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_mailed_link_opens_the_agency_page(
-    stack: tuple[Settings, Web], number: str
-) -> None:
+def test_every_mailed_link_opens_the_agency_page(stack: tuple[Settings, Web], number: str) -> None:
     settings, web = stack
     task, work = _issued(settings, number)
     expires = int((datetime.now(UTC) + timedelta(days=settings.link_ttl_days)).timestamp())
