@@ -34,8 +34,7 @@ from dondoc.store.db import session_scope
 from dondoc.store.tasks import get_task, spec_of
 from dondoc.web.app import create_app
 from support.console import DownClient
-from support.seeded import Web
-from support.seeded import into_read_model, notice_document, seeded_settings
+from support.seeded import Web, into_read_model, notice_document, seeded_settings
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 KEYS = ["khoa-hien-tai-cua-he-thong-don-doc-2026-12"]

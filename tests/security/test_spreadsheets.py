@@ -60,9 +60,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def report_file(settings: Settings, folder: Path, fmt: str) -> Path:
     """The report as ``dondoc report`` writes it."""
     out = folder / f"bao-cao.{fmt}"
+    period = ["--from", "2026-10-01", "--to", "2026-10-31"]
     done = subprocess.run(
-        [DONDOC, "report", "--from", "2026-10-01", "--to", "2026-10-31", "--out", str(out)]
-        + ["--format", fmt],
+        [DONDOC, "report", *period, "--out", str(out), "--format", fmt],
         env=environment_of(settings),
         capture_output=True,
         text=True,
