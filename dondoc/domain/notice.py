@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.deadlines import DeadlineError, resolve_deadline
@@ -32,6 +32,27 @@ TASKS_MAX = 200
 Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX)]
 
 
+def _not_a_number(value: object) -> object:
+    """A day is written as a day: pydantic would read 20261201 as seconds since 1970."""
+    if isinstance(value, int | float):
+        raise ValueError("ngày không hợp lệ (dạng YYYY-MM-DD)")
+    return value
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _plausible_year(value: date) -> date:
+    """The calendar and the deadline rules know plausible years only: "15 working days"
+    after 20/12/9999 would overflow the date type."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"năm của thông báo phải từ {FIRST_YEAR} đến {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_plausible_year)]
+
+
 class SignerIn(_In):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     title: str = Field(min_length=1, max_length=NAME_MAX)
@@ -48,7 +69,7 @@ class TaskIn(_In):
 
 class NoticeIn(_In):
     number: str = Field(min_length=1, max_length=128, pattern=r"^[0-9]+/[^\s/]+")
-    date: date
+    date: Day
     leader: Code
     signer: SignerIn | None = None
     subject: str = Field(min_length=1, max_length=TEXT_MAX)
@@ -96,6 +117,7 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
     "date_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
     "date_type": "ngày không hợp lệ (dạng YYYY-MM-DD)",
+    "date_from_datetime_inexact": "ngày không hợp lệ (dạng YYYY-MM-DD)",
     "string_type": "phải là chuỗi ký tự",
     "list_type": "phải là danh sách",
     "model_type": "phải là một bảng khóa–giá trị",
@@ -141,7 +163,9 @@ def _translate(err: ValidationError, prefix: tuple[int | str, ...] = ()) -> list
         elif where.endswith("deadline"):
             msg = f"không đọc được thời hạn «{_echo(e.get('input'))}»"
         else:
-            msg = _PYDANTIC_MESSAGES.get(e["type"], e["msg"])
+            msg = _PYDANTIC_MESSAGES.get(e["type"], "giá trị không hợp lệ")
+            if e["type"] == "value_error":
+                msg = str(e.get("ctx", {}).get("error", msg))
         if e["type"] in _LIMIT_MESSAGES:
             # Over a limit says more than "not a date" of the union's other branches.
             seen[where] = Problem(location=where, message=msg)
