@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadPayload, BadSignature, URLSafeSerializer
 
 LINK_SALT = "dondoc.link.v1"
 FORM_SALT = "dondoc.form.v1"
@@ -81,6 +81,8 @@ def _loads(token: str, keys: list[str], salt: str) -> object:
         return _serializer(keys, salt).loads(token)
     except BadSignature:
         raise InvalidToken(TokenProblem.FORGED) from None
+    except BadPayload:  # signed, but not JSON (or not zlib after a ".")
+        raise InvalidToken(TokenProblem.MALFORMED) from None
 
 
 def _text(payload: object, field: str) -> str:

@@ -105,7 +105,15 @@ def test_a_link_with_an_impossible_expiry_is_a_readable_400(
 
 @pytest.mark.parametrize(
     "payload",
-    ['["t", "r", "e"]', '"a text"', "null", '{"t": 5, "r": "SNGV", "e": 1900000000}', "{}"],
+    [
+        '["t", "r", "e"]',
+        '"a text"',
+        "null",
+        '{"t": 5, "r": "SNGV", "e": 1900000000}',
+        "{}",
+        "{not json",
+        '{"t": "a", "r": "b", "e": nan}',
+    ],
 )
 def test_a_signed_payload_of_the_wrong_shape_is_a_readable_400(
     web: Web, settings: Settings, payload: str
