@@ -51,7 +51,7 @@ TOKENISH = st.one_of(
         st.text(alphabet=string.ascii_letters + "-_", max_size=30),
     ),
 )
-BOUNDED = settings(max_examples=300, deadline=None)
+BOUNDED = settings(max_examples=200, deadline=None)
 
 
 def signed_text(text: str, salt: str) -> str:
