@@ -20,10 +20,12 @@ from itsdangerous.encoding import base64_encode
 
 from dondoc.domain.tokens import AGENCY_SALT, LINK_SALT, LinkGrant, sign_link
 from dondoc.settings import Settings
+from dondoc.store.db import session_scope
+from dondoc.store.users import add_user
 from dondoc.web.app import create_app
 from dondoc.web.security import CSP
 from dondoc.web.throttle import FailureThrottle
-from support.console import DownClient
+from support.console import PASSWORD, DownClient, sign_in
 from support.seeded import Web, api_token, into_read_model, notice_document, seeded_settings
 
 MALFORMED_TEXT = "Đường dẫn không đầy đủ hoặc đã bị cắt mất một phần."
@@ -225,3 +227,19 @@ def test_a_server_error_is_a_page_in_words_with_the_headers(tmp_path: Path) -> N
     assert api.status_code == 500
     assert json.loads(api.text)["detail"].startswith("Hệ thống gặp lỗi")
     assert_secured(api)
+
+
+async def test_a_console_address_with_a_bad_parameter_is_a_page_in_words(
+    settings: Settings,
+) -> None:
+    with session_scope(settings.database_url) as session:
+        add_user(session, "vanphong", role="office", password=PASSWORD, display_name="Văn phòng")
+    app = create_app(settings)
+    app.state.temporal = DownClient()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://dondoc.test") as web:
+        assert (await sign_in(web, "vanphong")).status_code == 303
+        answer = await web.get("/admin/notices?page=khong-phai-so")
+    assert answer.status_code == 422
+    assert "Địa chỉ không hợp lệ: page (phải là số nguyên)." in answer.text
+    assert_secured(answer)
