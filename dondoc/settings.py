@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     data_dir: Path = DEFAULT_DATA_DIR
     dev_stack: bool = False
     """Set by ``dondoc dev`` for itself and its children; a deployment never sets it."""
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    """The largest request body the web reads; beyond it, 413 before anything is parsed."""
+    max_upload_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    """The same for the console's notice and directory forms (pasted text, uploaded files)."""
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,8 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 
+from dondoc.domain.mail import without_format_characters
+
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators: some parsers
 # and clients break lines on each of them, and none belongs in a name or a subject.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -32,8 +34,10 @@ _UTF8 = Charset("utf-8")
 
 
 def _clean(text: str) -> str:
-    """No line breaks or control characters may reach a header, whatever the directory says."""
-    return _SPACES.sub(" ", _CONTROL.sub(" ", _encodable(text))).strip()
+    """No line breaks, control or invisible format characters may reach a header, whatever
+    the directory says."""
+    text = without_format_characters(_encodable(text))
+    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
 def _encodable(text: str) -> str:

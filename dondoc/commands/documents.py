@@ -7,9 +7,20 @@ from pathlib import Path
 
 import yaml
 
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
+"""A notice or a directory is tens of kilobytes; a file far past that is not one, and is
+refused before it is read, parsed and held in memory."""
+
 
 class BadInput(ValueError):
     """Input a person must fix: the CLI prints it and exits with code 2."""
+
+
+def refuse_oversized(path: Path, limit: int = MAX_DOCUMENT_BYTES) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        megabytes = f"{size / 1048576:.1f}".replace(".", ",")  # 10,5 MB, as Vietnamese writes it
+        raise BadInput(f"{path}: tệp quá lớn ({megabytes} MB); tối đa {limit // 1048576} MB")
 
 
 def load_document(path: Path) -> object:
@@ -22,6 +33,7 @@ def load_document(path: Path) -> object:
         raise BadInput(
             f"{path}: chỉ nhận tệp .yaml, .yml hoặc .json (tệp này là «{suffix or 'không có đuôi'}»)"
         )
+    refuse_oversized(path)
     try:
         text = path.read_text("utf-8")
     except UnicodeDecodeError:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from dondoc.commands.documents import BadInput, load_document
+from dondoc.commands.documents import BadInput, load_document, refuse_oversized
 
 if TYPE_CHECKING:
     from dondoc.domain.notice_text import NameBook, NoticeDraft
@@ -45,6 +45,7 @@ def read_notice_text(path: Path) -> str:
 
 
 def _read_txt(path: Path) -> str:
+    refuse_oversized(path)
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "utf-16"):
         try:

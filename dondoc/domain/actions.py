@@ -24,11 +24,13 @@ from dondoc.domain.policy import FollowUpState
 from dondoc.domain.refusals import Refusal, RefusalCode
 from dondoc.domain.task import (
     AGENCY_ACTIONS,
+    WEB_LINK_TEXT,
     Action,
     ExtensionRequest,
     StatusClass,
     TaskState,
     TaskStatus,
+    is_web_link,
     refusal,
 )
 from dondoc.domain.transitions import Emitted, Mail, Rules, Task, Transition, recorded
@@ -89,6 +91,8 @@ def check(action: Action, req: rq.Request, task: Task, now: datetime) -> Refusal
             )
         new = _new_deadline(task, req.new_deadline, now)
         return new if isinstance(new, Refusal) else None
+    if isinstance(req, rq.Complete) and not is_web_link(req.report.link):
+        return Refusal(RefusalCode.BAD_INPUT, WEB_LINK_TEXT)
     if isinstance(req, rq.Reassign) and req.owner == status.owner:
         return Refusal(RefusalCode.SAME_OWNER, f"{req.owner} đang là đơn vị chủ trì nhiệm vụ này.")
     if isinstance(req, rq.Resend) and req.mail == MailKind.BOUNCE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -90,9 +91,21 @@ class MailOutcome(BaseModel):
     detail: str = ""
 
 
+def without_format_characters(text: str) -> str:
+    """``text`` without Unicode's invisible format characters (category Cf).
+
+    The direction controls among them (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F)
+    make a mail client show a subject or a sender's name in another order than it is
+    written ("Sở Tài chính" followed by U+202E and reversed text); the zero-width ones
+    (U+200B, U+2060, U+FEFF) and tag characters hide text or split a word a reader would
+    search for. Vietnamese needs none of them, so none reaches a header.
+    """
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def short_title(work: str, limit: int = 70) -> str:
     """The work item cut at a word boundary, for subjects; never a line break (header safety)."""
-    flat = re.sub(r"\s+", " ", work).strip()
+    flat = re.sub(r"\s+", " ", without_format_characters(work)).strip()
     if len(flat) <= limit:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:.-")
@@ -100,7 +113,8 @@ def short_title(work: str, limit: int = 70) -> str:
 
 
 def subject(kind: MailKind, spec: TaskSpec) -> str:
-    return f"[{spec.notice_number}] {SUBJECT_ACTIONS[kind]}: {short_title(spec.work)}"
+    number = without_format_characters(spec.notice_number)
+    return f"[{number}] {SUBJECT_ACTIONS[kind]}: {short_title(spec.work)}"
 
 
 def mail_key(event_id: str, kind: MailKind, recipient: str) -> str:

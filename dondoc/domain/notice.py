@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.deadlines import DeadlineError, NamedDayOff, past_date_problem, resolve_deadline
@@ -19,28 +19,63 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The longest each field may be: far beyond any real notice, and the same as the API's
+# (dondoc.web.api.schemas), so a file and an API call are refused alike, naming the field,
+# before a 100,000-character "work" reaches a mail, a page or a workflow's history.
+CODE_MAX = 64
+NAME_MAX = 300
+TEXT_MAX = 4000
+RESULT_MAX = 2000
+PHRASE_MAX = 200
+COORDINATORS_MAX = 50
+TASKS_MAX = 200
+
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX)]
+
+
+def _not_a_number(value: object) -> object:
+    """A day is written as a day: pydantic would read 20261201 as seconds since 1970."""
+    if isinstance(value, int | float):
+        raise ValueError("ngày không hợp lệ (dạng YYYY-MM-DD)")
+    return value
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def _plausible_year(value: date) -> date:
+    """The calendar and the deadline rules know plausible years only: "15 working days"
+    after 20/12/9999 would overflow the date type."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"năm của thông báo phải từ {FIRST_YEAR} đến {LAST_YEAR}")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_plausible_year)]
+
+
 class SignerIn(_In):
-    name: str = Field(min_length=1)
-    title: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    title: str = Field(min_length=1, max_length=NAME_MAX)
 
 
 class TaskIn(_In):
-    owner: str = Field(min_length=1)
-    coordinators: list[str] = []
-    work: str = Field(min_length=1)
-    result: str = ""
-    deadline: date | datetime | str
-    policy: str | None = None
+    owner: Code
+    coordinators: list[Code] = Field(default=[], max_length=COORDINATORS_MAX)
+    work: str = Field(min_length=1, max_length=TEXT_MAX)
+    result: str = Field(default="", max_length=RESULT_MAX)
+    deadline: date | datetime | Annotated[str, Field(max_length=PHRASE_MAX)]
+    policy: str | None = Field(default=None, max_length=CODE_MAX)
 
 
 class NoticeIn(_In):
-    number: str = Field(min_length=1, pattern=r"^[0-9]+/[^\s/]+")
-    date: date
-    leader: str = Field(min_length=1)
+    number: str = Field(min_length=1, max_length=128, pattern=r"^[0-9]+/[^\s/]+")
+    date: Day
+    leader: Code
     signer: SignerIn | None = None
-    subject: str = Field(min_length=1)
-    policy: str | None = None
-    tasks: list[dict[str, Any]] = Field(min_length=1)
+    subject: str = Field(min_length=1, max_length=TEXT_MAX)
+    policy: str | None = Field(default=None, max_length=CODE_MAX)
+    tasks: list[dict[str, Any]] = Field(min_length=1, max_length=TASKS_MAX)
     """Each task is validated on its own, so one bad task does not hide the others' problems."""
 
 
@@ -83,11 +118,27 @@ _PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
     "date_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
     "date_type": "ngày không hợp lệ (dạng YYYY-MM-DD)",
+    "date_from_datetime_inexact": "ngày không hợp lệ (dạng YYYY-MM-DD)",
     "string_type": "phải là chuỗi ký tự",
     "list_type": "phải là danh sách",
     "model_type": "phải là một bảng khóa–giá trị",
     "dict_type": "phải là một bảng khóa–giá trị",
 }
+_LIMIT_MESSAGES = {
+    "string_too_long": "quá dài (tối đa {max_length} ký tự)",
+    "too_long": "quá nhiều mục (tối đa {max_length})",
+}
+ECHO_MAX = 80
+"""How much of a wrong value a message repeats; a megabyte of it helps nobody."""
+
+
+def _echo(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= ECHO_MAX else text[:ECHO_MAX] + "…"
+
+
+_DEADLINE_BRANCHES = {"date", "datetime", "str", "constrained-str"}
+"""How pydantic names the branches of the deadline's union in an error's location."""
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -97,7 +148,7 @@ def _where(loc: tuple[int | str, ...]) -> str:
             parts[-1] = f"tasks[{item + 1}]"
         elif isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item + 1}]"
-        elif item in {"date", "datetime", "str"} and parts and parts[-1].endswith("deadline"):
+        elif item in _DEADLINE_BRANCHES and parts and parts[-1].endswith("deadline"):
             continue
         else:
             parts.append(str(item))
@@ -108,11 +159,19 @@ def _translate(err: ValidationError, prefix: tuple[int | str, ...] = ()) -> list
     seen: dict[str, Problem] = {}
     for e in err.errors():
         where = _where(prefix + tuple(e["loc"]))
-        if where.endswith("deadline"):
-            msg = f"không đọc được thời hạn «{e.get('input')}»"
+        if e["type"] in _LIMIT_MESSAGES:
+            msg = _LIMIT_MESSAGES[e["type"]].format(**e.get("ctx", {}))
+        elif where.endswith("deadline"):
+            msg = f"không đọc được thời hạn «{_echo(e.get('input'))}»"
         else:
-            msg = _PYDANTIC_MESSAGES.get(e["type"], e["msg"])
-        seen.setdefault(where, Problem(location=where, message=msg))
+            msg = _PYDANTIC_MESSAGES.get(e["type"], "giá trị không hợp lệ")
+            if e["type"] == "value_error":
+                msg = str(e.get("ctx", {}).get("error", msg))
+        if e["type"] in _LIMIT_MESSAGES:
+            # Over a limit says more than "not a date" of the union's other branches.
+            seen[where] = Problem(location=where, message=msg)
+        else:
+            seen.setdefault(where, Problem(location=where, message=msg))
     return list(seen.values())
 
 

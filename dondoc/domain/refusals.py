@@ -24,6 +24,8 @@ class RefusalCode(StrEnum):
     DEADLINE_NOT_LATER = "deadline_not_later"
     SAME_OWNER = "same_owner"
     NOTHING_TO_RESEND = "nothing_to_resend"
+    BAD_INPUT = "bad_input"
+    """What the request carries breaks a rule for new input (checked again in the workflow)."""
     TASK_ENDED = "task_ended"
     """The workflow no longer exists (it ended and its retention passed)."""
     KEY_REUSED = "key_reused"

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dondoc.domain.mail import MailKind
-from dondoc.domain.task import Action, CompletionReport, Official
+from dondoc.domain.task import FROM_A_PERSON, Action, CompletionReport, Official
 
 
 class Request(BaseModel):
@@ -149,7 +149,7 @@ def request_from(action: Action, actor: str, fields: Mapping[str, Any]) -> Reque
             values[name] = fields[name]
         elif info.annotation is str:
             values[name] = ""
-    return model.model_validate(values)
+    return model.model_validate(values, context=FROM_A_PERSON)
 
 
 def agency_of(actor: str) -> str | None:

@@ -6,10 +6,13 @@ pages (which only offer the actions the state allows).
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
 from dondoc.domain.deadlines import Deadline
 from dondoc.domain.refusals import Refusal, RefusalCode
@@ -139,6 +142,42 @@ class TaskSpec(BaseModel):
     policy: str = "default"
 
 
+WEB_LINK_TEXT = "Đường dẫn văn bản phải là địa chỉ web, bắt đầu bằng http:// hoặc https://."
+
+
+FROM_A_PERSON = {"from_a_person": True}
+"""Validation context of input as people send it (forms, the API): the rules for new
+input apply. Without it — a workflow's recorded history, the read model — what was
+accepted once still loads, so no replay or page breaks on a rule added later."""
+
+
+def _web_link(value: str, info: ValidationInfo) -> str:
+    """Only a web address: the link is shown to the office and mailed on, and a
+    ``javascript:`` or ``data:`` one would run or show whatever its author wrote."""
+    if (info.context or {}).get("from_a_person") and not is_web_link(value):
+        raise ValueError(WEB_LINK_TEXT)
+    return value
+
+
+def is_web_link(value: str) -> bool:
+    """Empty, or an http(s) address with a host and nothing that disguises where it leads."""
+    if not value:
+        return True
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced "[" in the host
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(parts.hostname)
+        # Control and invisible format characters (U+202E) would disguise where it leads.
+        and not any(unicodedata.category(c) in ("Cc", "Cf") for c in value)
+    )
+
+
+WebLink = Annotated[str, AfterValidator(_web_link)]
+
+
 class CompletionReport(BaseModel):
     """What the agency says it delivered when it reports the task done."""
 
@@ -146,7 +185,7 @@ class CompletionReport(BaseModel):
 
     summary: str = Field(min_length=1, max_length=4000)
     document_number: str = Field(default="", max_length=200)
-    link: str = Field(default="", max_length=1000)
+    link: WebLink = Field(default="", max_length=1000)
 
 
 class Official(BaseModel):

@@ -2,6 +2,11 @@
 
 Built on itsdangerous, which signs with the newest key and verifies with any of the
 listed ones, so the secret can be rotated without breaking links already mailed.
+
+A token is ``payload.signature``, or ``.payload.signature`` when itsdangerous found the
+zlib-compressed payload shorter (long or repetitive task ids); both shapes are read, so
+every link ever mailed opens. What a signed payload says is still checked: a key holder's
+mistake (or a leaked key) must give a readable refusal, not a crash.
 """
 
 from __future__ import annotations
@@ -10,10 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadPayload, BadSignature, URLSafeSerializer
 
 LINK_SALT = "dondoc.link.v1"
 FORM_SALT = "dondoc.form.v1"
+AGENCY_SALT = "dondoc.agency.v1"
+
+MAX_TOKEN_LENGTH = 2048
+"""Far above any token we sign (a few hundred characters); a longer one is not ours."""
+LATEST_EXPIRY = 253402300799
+"""23:59:59 on 31/12/9999, the last moment a datetime can hold; no link is signed past it."""
 
 
 class TokenProblem(StrEnum):
@@ -54,6 +65,42 @@ def _serializer(keys: list[str], salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(list(reversed(keys)), salt=salt)
 
 
+def _well_formed(token: str) -> bool:
+    """``payload.signature``, the payload led by ``.`` when itsdangerous compressed it."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return False
+    payload, dot, signature = token.removeprefix(".").partition(".")
+    return bool(dot and payload and signature) and "." not in signature
+
+
+def _loads(token: str, keys: list[str], salt: str) -> object:
+    """The signed payload; InvalidToken when the token is cut, altered or not ours."""
+    if not _well_formed(token):
+        raise InvalidToken(TokenProblem.MALFORMED)
+    try:
+        return _serializer(keys, salt).loads(token)
+    except BadSignature:
+        raise InvalidToken(TokenProblem.FORGED) from None
+    except BadPayload:  # signed, but not JSON (or not zlib after a ".")
+        raise InvalidToken(TokenProblem.MALFORMED) from None
+
+
+def _text(payload: object, field: str) -> str:
+    value = payload.get(field) if isinstance(payload, dict) else None
+    if not isinstance(value, str) or not value:
+        raise InvalidToken(TokenProblem.MALFORMED)
+    return value
+
+
+def _expiry(payload: object) -> int:
+    """The expiry as unix seconds; anything but a plausible integer (a float, ``Infinity``,
+    NaN, 10**400, a boolean) is malformed rather than an OverflowError later on."""
+    value = payload.get("e") if isinstance(payload, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= LATEST_EXPIRY:
+        raise InvalidToken(TokenProblem.MALFORMED)
+    return value
+
+
 def sign_link(grant: LinkGrant, keys: list[str]) -> str:
     payload = {"t": grant.task_id, "r": grant.recipient, "e": grant.expires}
     return _serializer(keys, LINK_SALT).dumps(payload)
@@ -61,18 +108,10 @@ def sign_link(grant: LinkGrant, keys: list[str]) -> str:
 
 def read_link(token: str, keys: list[str], now: datetime) -> LinkGrant:
     """The grant in ``token``; raise InvalidToken saying which way it is wrong."""
-    if not token or token.count(".") != 1:
-        raise InvalidToken(TokenProblem.MALFORMED)
-    try:
-        payload = _serializer(keys, LINK_SALT).loads(token)
-    except BadSignature:
-        raise InvalidToken(TokenProblem.FORGED) from None
-    try:
-        grant = LinkGrant(
-            task_id=str(payload["t"]), recipient=str(payload["r"]), expires=int(payload["e"])
-        )
-    except (KeyError, TypeError, ValueError):
-        raise InvalidToken(TokenProblem.MALFORMED) from None
+    payload = _loads(token, keys, LINK_SALT)
+    grant = LinkGrant(
+        task_id=_text(payload, "t"), recipient=_text(payload, "r"), expires=_expiry(payload)
+    )
     if grant.is_expired(now):
         raise InvalidToken(TokenProblem.EXPIRED)
     return grant
@@ -90,8 +129,8 @@ def sign_form(link_token: str, action: str, nonce: str, keys: list[str]) -> str:
 def read_form(form_token: str, link_token: str, action: str, keys: list[str]) -> str | None:
     """The form's nonce if it was rendered for this link and action, else None."""
     try:
-        payload = _serializer(keys, FORM_SALT).loads(form_token)
-    except BadSignature:
+        payload = _loads(form_token, keys, FORM_SALT)
+    except InvalidToken:
         return None
     if (
         not isinstance(payload, dict)
@@ -103,9 +142,6 @@ def read_form(form_token: str, link_token: str, action: str, keys: list[str]) ->
     return nonce if isinstance(nonce, str) and nonce else None
 
 
-AGENCY_SALT = "dondoc.agency.v1"
-
-
 def sign_agency_link(agency: str, expires: int, keys: list[str]) -> str:
     """A link to one agency's own page: all its open tasks."""
     return _serializer(keys, AGENCY_SALT).dumps({"g": agency, "e": expires})
@@ -113,16 +149,8 @@ def sign_agency_link(agency: str, expires: int, keys: list[str]) -> str:
 
 def read_agency_link(token: str, keys: list[str], now: datetime) -> tuple[str, int]:
     """(agency code, expiry) of an agency link; raise InvalidToken saying what is wrong."""
-    if not token or token.count(".") != 1:
-        raise InvalidToken(TokenProblem.MALFORMED)
-    try:
-        payload = _serializer(keys, AGENCY_SALT).loads(token)
-    except BadSignature:
-        raise InvalidToken(TokenProblem.FORGED) from None
-    try:
-        agency, expires = str(payload["g"]), int(payload["e"])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidToken(TokenProblem.MALFORMED) from None
+    payload = _loads(token, keys, AGENCY_SALT)
+    agency, expires = _text(payload, "g"), _expiry(payload)
     if now.timestamp() >= expires:
         raise InvalidToken(TokenProblem.EXPIRED)
     return agency, expires

@@ -135,6 +135,19 @@ def period_report(
 
 # ------------------------------------------------------------------------------ files
 
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection")."""
+
+
+def inert(value: object) -> object:
+    """A text cell a spreadsheet will show, never evaluate: agency names come from the
+    directory (an upload, a form) and ``=HYPERLINK(...)`` must stay words. OWASP's rule,
+    a leading single quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 HEADERS = [
     "Mã đơn vị",
     "Đơn vị chủ trì",
@@ -194,7 +207,7 @@ def to_csv(report: PeriodReport) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for row in rows(report):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else inert(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -207,10 +220,10 @@ def to_xlsx(report: PeriodReport) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Báo cáo"
-    sheet.append([title(report)])
+    sheet.append([inert(title(report))])
     sheet["A1"].font = Font(bold=True, size=13)
     scope = f"Lãnh đạo chỉ đạo: {report.leader}. " if report.leader else ""
-    sheet.append([f"{scope}Số liệu tính đến {format_moment(report.generated_at)}."])
+    sheet.append([inert(f"{scope}Số liệu tính đến {format_moment(report.generated_at)}.")])
     sheet.append([])
     sheet.append(HEADERS)
     header_row = sheet.max_row
@@ -219,7 +232,8 @@ def to_xlsx(report: PeriodReport) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.fill = PatternFill("solid", fgColor="EEF2F7")
     for row in rows(report):
-        sheet.append(row)
+        # openpyxl itself stores any string starting with "=" as a formula.
+        sheet.append([inert(v) for v in row])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     widths = [12, 38, 12, 12, 12, 12, 12, 10, 14, 14, 14]

@@ -236,8 +236,21 @@ async def task_page(request: Request, token: str) -> HTMLResponse:
 
 
 def _missing_fields(err: ValidationError) -> str:
-    names = [FIELD_NAMES.get(str(e["loc"][-1]), str(e["loc"][-1])) for e in err.errors()]
-    return "Vui lòng nhập: " + ", ".join(dict.fromkeys(names)) + "."
+    """What to fix, in the form's words: a missing field, one too long, or a rule's own message
+    (a completion link that is not a web address)."""
+    missing: list[str] = []
+    said: list[str] = []
+    for e in err.errors():
+        name = FIELD_NAMES.get(str(e["loc"][-1]), str(e["loc"][-1]))
+        if e["type"] == "value_error":
+            said.append(str(e.get("ctx", {}).get("error", e["msg"])))
+        elif e["type"] == "string_too_long":
+            said.append(f"{name} quá dài (tối đa {e.get('ctx', {}).get('max_length')} ký tự).")
+        else:
+            missing.append(name)
+    if missing:
+        said.insert(0, "Vui lòng nhập: " + ", ".join(dict.fromkeys(missing)) + ".")
+    return " ".join(dict.fromkeys(said))
 
 
 @router.post("/{token}/{action}", response_class=HTMLResponse)

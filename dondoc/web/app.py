@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 from temporalio.client import Client
 
 from dondoc.commands.readiness import database_answer, readiness
@@ -19,10 +20,13 @@ from dondoc.commands.temporal import TemporalClients
 from dondoc.settings import Settings
 from dondoc.store.db import DatabaseBusy, guard_event_loop
 from dondoc.web import agency, api, console
+from dondoc.web.body_limit import BodyLimit, limits_for
 from dondoc.web.load import EventLoopGuard, Overload
 from dondoc.web.security import SecurityHeaders
 from dondoc.web.templating import templates
 from dondoc.web.throttle import FailureThrottle
+
+SERVER_ERROR = "Hệ thống gặp lỗi khi xử lý yêu cầu; vui lòng thử lại sau ít phút."
 
 
 class _Current:
@@ -49,17 +53,25 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await task
 
 
+class _App(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware, which answers a 500 past every
+        # middleware added with add_middleware: the 500 page gets the headers too.
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(
-        title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan
-    )
+    app = _App(title="Đôn đốc", version="0.1.0", docs_url=None, redoc_url=None, lifespan=_lifespan)
     app.state.settings = settings
     app.state.temporal = TemporalClients(settings)
     app.state.throttle = FailureThrottle()
-    # Outermost last: every answer carries the security headers, an overload's 503 too.
+    # Outermost last. The API's bearer gate (api.install) runs before all of these, so an
+    # anonymous body is refused unread whatever its size; an overload is refused at once;
+    # sizes are checked before anything parses a body. The security headers wrap it all
+    # (_App), the 500 page included.
+    app.add_middleware(BodyLimit, limits=limits_for(settings))
     app.add_middleware(EventLoopGuard)
     app.add_middleware(Overload)
-    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
     console.install(app)
@@ -104,6 +116,11 @@ def create_app(settings: Settings) -> FastAPI:
         return _error(
             request, exc.status_code, messages.get(exc.status_code, str(exc.detail)), exc.headers
         )
+
+    @app.exception_handler(500)
+    async def server_error(request: Request, exc: Exception) -> HTMLResponse | JSONResponse:
+        # Starlette still logs the exception and re-raises it once this is sent.
+        return _error(request, 500, SERVER_ERROR)
 
     return app
 

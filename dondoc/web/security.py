@@ -1,25 +1,48 @@
-"""Headers every response carries: no script from anywhere else, no framing, no referrer."""
+"""Headers every response carries: no script from anywhere else, no framing, no referrer.
+
+A plain ASGI middleware that sets them on ``http.response.start``, whoever sends it. The
+app wraps its whole stack in it (``dondoc.web.app``), outside Starlette's own
+ServerErrorMiddleware, so the 500 page, the 413 of the body limit and the 401 of the API
+gate carry exactly the headers of every other page. A middleware inside that stack (as
+BaseHTTPMiddleware was) never sees the 500 at all.
+"""
 
 from __future__ import annotations
 
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+FIXED = {
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+PERSONAL_PREFIX = "/t/"
+"""Pages behind a personal link: never kept in a shared cache."""
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        if request.url.path.startswith("/t/"):
-            # A page behind a personal link must not sit in shared caches.
-            response.headers["Cache-Control"] = "no-store"
-        return response
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        personal = str(scope.get("path", "")).startswith(PERSONAL_PREFIX)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                for name, value in FIXED.items():
+                    headers[name] = value
+                if personal:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

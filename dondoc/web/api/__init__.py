@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from dondoc.web.api import notices, tasks
-from dondoc.web.api.auth import integration
+from dondoc.web.api.auth import BearerGate, integration
 from dondoc.web.api.errors import ApiError, api_error_handler, validation_handler
 from dondoc.web.api.schemas import Problem
 
@@ -113,6 +113,8 @@ def install(app: FastAPI) -> None:
                 response.headers["Allow"] = ", ".join(sorted(allowed))
         return response
 
+    # Added last, so it runs first: no token, no reading of the body (see api.auth).
+    app.add_middleware(BearerGate)
     app.add_exception_handler(ApiError, api_error_handler)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_handler)  # type: ignore[arg-type]
 

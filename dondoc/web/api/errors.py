@@ -12,9 +12,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from dondoc.domain.notice import Problem as NoticeProblem
+from dondoc.web.templating import templates
 
 MESSAGES = {
     "missing": "thiếu trường bắt buộc",
@@ -101,12 +102,18 @@ async def api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
     return problem(exc.status, exc.detail, exc.errors, exc.headers)
 
 
-async def validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
-    if not request.url.path.startswith("/api/"):
-        from fastapi.exception_handlers import request_validation_exception_handler
-
-        return await request_validation_exception_handler(request, exc)  # type: ignore[return-value]
+async def validation_handler(request: Request, exc: RequestValidationError) -> Response:
     errors = translate(exc.errors())
+    if not request.url.path.startswith("/api/"):
+        # A person's page (a console address typed or cut short): a page in words, not
+        # FastAPI's English JSON.
+        named = ", ".join(f"{e['field']} ({e['message']})" for e in errors)
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"title": "Không thực hiện được", "message": f"Địa chỉ không hợp lệ: {named}."},
+            status_code=422,
+        )
     return problem(422, _summary(errors), errors)
 
 
