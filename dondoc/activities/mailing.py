@@ -27,7 +27,7 @@ from dondoc.domain.mail import (
     subject,
     thread_root_id,
 )
-from dondoc.domain.task import coordinators
+from dondoc.domain.task import Official, coordinators
 from dondoc.domain.tokens import LinkGrant, sign_agency_link, sign_link
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
@@ -51,6 +51,37 @@ class _Prepared:
     envelope: list[str]
     status: OutboxStatus
     error: str | None
+
+
+def _official(order: MailOrder) -> Official | None:
+    """The owner's named official, if the agency named one while it owns the task."""
+    official = order.status.official
+    return official if official is not None and official.named_by == order.status.owner else None
+
+
+def _addressee(contact: Contact, official: Official | None) -> str:
+    if official is None or contact.code != official.named_by:
+        return contact.name
+    return f"{contact.name} (cán bộ phụ trách: {official.name})"
+
+
+def _heads(to: list[Contact], official: Official | None, order: MailOrder) -> list[tuple[str, str]]:
+    """The To header: the owner's official in place of the owner's box."""
+    return [
+        (official.name, official.email)
+        if official is not None and c.code == order.status.owner
+        else (c.name, c.email)
+        for c in to
+    ]
+
+
+def _agency_copy(
+    to: list[Contact], official: Official | None, order: MailOrder
+) -> list[tuple[str, str]]:
+    """The owner's own box in Cc when its official is the one addressed."""
+    if official is None:
+        return []
+    return [(c.name, c.email) for c in to if c.code == order.status.owner]
 
 
 class MailActivities:
@@ -95,6 +126,7 @@ class MailActivities:
                     recipient=code, status="no_address", detail="không có trong danh bạ"
                 )
             to = [c for c in (resolve(session, x) for x in order.to) if c is not None]
+            official = _official(order)
             cc = [c for c in (resolve(session, x) for x in order.cc) if c is not None]
             office = get_office(session)
             office_name = office.name if office else "Văn phòng UBND tỉnh"
@@ -106,7 +138,7 @@ class MailActivities:
             subj = subject(order.kind, order.spec)
             context = {
                 "subject": subj,
-                "recipient_name": contact.name,
+                "recipient_name": _addressee(contact, official),
                 "is_owner": code == order.status.owner,
                 "spec": order.spec,
                 "status": order.status,
@@ -121,6 +153,9 @@ class MailActivities:
                 "calendar": calendar_for(self._settings, order.spec.notice_date),
             }
             envelope = [contact.email, *contact.cc]
+            if official is not None and code == order.status.owner:
+                # "Rõ người": the named official first, the agency's own box in copy.
+                envelope = [official.email, *envelope]
             row = reserve(
                 session,
                 OutboxRow(
@@ -156,8 +191,8 @@ class MailActivities:
                 Envelope(
                     subject=subj,
                     sender=self._settings.mail_from,
-                    to=[(c.name, c.email) for c in to] or [(contact.name, contact.email)],
-                    cc=[(c.name, c.email) for c in cc],
+                    to=_heads(to, official, order) or [(contact.name, contact.email)],
+                    cc=[(c.name, c.email) for c in cc] + _agency_copy(to, official, order),
                     reply_to=self._settings.mail_reply_to
                     or (office.email if office else self._settings.mail_from),
                     message_id=msg_id,

@@ -11,6 +11,7 @@ import contextlib
 from datetime import datetime
 
 from dondoc.domain import requests as rq
+from dondoc.domain.calendar_change import compare_deadline
 from dondoc.domain.deadlines import (
     Deadline,
     DeadlineError,
@@ -19,13 +20,16 @@ from dondoc.domain.deadlines import (
     resolve_deadline,
 )
 from dondoc.domain.events import EventKind
+from dondoc.domain.formatting import format_moment
 from dondoc.domain.mail import SUBJECT_ACTIONS, MailKind
 from dondoc.domain.policy import FollowUpState
 from dondoc.domain.refusals import Refusal, RefusalCode
 from dondoc.domain.task import (
     AGENCY_ACTIONS,
+    OPEN_STATES,
     WEB_LINK_TEXT,
     Action,
+    DeadlineMove,
     ExtensionRequest,
     StatusClass,
     TaskState,
@@ -175,6 +179,12 @@ def apply(action: Action, req: rq.Request, task: Task, now: datetime) -> Transit
     if isinstance(req, rq.DecideExtension):
         return _decide_extension(req, task, now)
 
+    if isinstance(req, rq.ReplaceCalendar):
+        return _replace_calendar(req, task, now)
+
+    if isinstance(req, rq.DecideDeadlineMove):
+        return _decide_deadline_move(req, task, now)
+
     if isinstance(req, rq.Reassign):
         return _reassign(req, task, now)
 
@@ -294,6 +304,66 @@ def _decide_extension(req: rq.DecideExtension, task: Task, now: datetime) -> Tra
     text = _with_note(f"Đồng ý gia hạn đến {granted.due:%d/%m/%Y}{counted}", req.note)
     data = {"deadline": granted.model_dump(mode="json"), "note": req.note}
     event = recorded(task, new, EventKind.EXTENSION_APPROVED, req.actor, text, data, note=req.note)
+    return Transition(
+        status=new, follow=follow.model_copy(update={"deadline_set_at": now}), events=(event,)
+    )
+
+
+def _replace_calendar(req: rq.ReplaceCalendar, task: Task, now: datetime) -> Transition:
+    """The task follows the new calendar at once (its reminders are planned again); a
+    deadline the new calendar places elsewhere is proposed to the office, not moved."""
+    status, follow = task.status, task.follow
+    if req.calendar == task.calendar:
+        return Transition(status=status, follow=follow, events=())
+    if status.state not in OPEN_STATES:
+        return Transition(status=status, follow=follow, events=(), calendar=req.calendar)
+    change = compare_deadline(
+        status.deadline,
+        task.spec.notice_date,
+        task.calendar,
+        req.calendar,
+        named_day_off=task.policy.named_day_off,
+    )
+    source = f" ({req.source})" if req.source else ""
+    data: dict[str, object] = {"source": req.source}
+    if change.readable and change.moved and change.under_new.due != status.deadline.due:
+        move = DeadlineMove(
+            proposed_at=now, new_deadline=change.under_new, explanation=change.describe()
+        )
+        status = status.model_copy(update={"pending_deadline_move": move})
+        text = (
+            f"Lịch làm việc thay đổi{source}. {move.explanation} Thời hạn chưa đổi: chờ "
+            "Văn phòng quyết định điều chỉnh hay giữ."
+        )
+        data["proposed_deadline"] = change.under_new.model_dump(mode="json")
+    else:
+        text = (
+            f"Lịch làm việc thay đổi{source}; thời hạn không đổi, các lần nhắc được tính "
+            "lại theo lịch mới."
+        )
+    event = recorded(task, status, EventKind.CALENDAR_CHANGED, req.actor, text, data)
+    return Transition(status=status, follow=follow, events=(event,), calendar=req.calendar)
+
+
+def _decide_deadline_move(req: rq.DecideDeadlineMove, task: Task, now: datetime) -> Transition:
+    status, follow = task.status, task.follow
+    move = status.pending_deadline_move
+    assert move is not None, "check() refuses a decision with nothing pending"
+    if not req.approve:
+        new = status.model_copy(update={"pending_deadline_move": None})
+        kept = format_moment(status.deadline.due) if status.deadline.due else status.deadline.phrase
+        text = _with_note(f"Giữ thời hạn {kept} dù lịch làm việc thay đổi", req.note)
+        event = recorded(task, new, EventKind.DEADLINE_KEPT, req.actor, text, {"note": req.note})
+        return Transition(status=new, follow=follow, events=(event,))
+    moved = move.new_deadline
+    update: dict[str, object] = {"deadline": moved, "pending_deadline_move": None}
+    if moved.due is not None and moved.due > now:
+        update["escalation_step"] = 0
+    new = status.model_copy(update=update)
+    when = format_moment(moved.due) if moved.due else moved.phrase
+    text = _with_note(f"Điều chỉnh thời hạn theo lịch làm việc mới: đến {when}", req.note)
+    data = {"deadline": moved.model_dump(mode="json"), "note": req.note}
+    event = recorded(task, new, EventKind.DEADLINE_MOVED, req.actor, text, data, note=req.note)
     return Transition(
         status=new, follow=follow.model_copy(update={"deadline_set_at": now}), events=(event,)
     )

@@ -34,6 +34,10 @@ class EventKind(StrEnum):
     MAIL_SENT = "mail_sent"
     MAIL_BOUNCED = "mail_bounced"
     OFFICIAL_NAMED = "official_named"
+    CALENDAR_CHANGED = "calendar_changed"
+    DEADLINE_MOVED = "deadline_moved"
+    DEADLINE_KEPT = "deadline_kept"
+    DEADLINE_COUNTED = "deadline_counted"
 
 
 EVENT_LABELS: dict[EventKind, str] = {
@@ -59,6 +63,10 @@ EVENT_LABELS: dict[EventKind, str] = {
     EventKind.MAIL_SENT: "Đã gửi thư",
     EventKind.MAIL_BOUNCED: "Thư bị từ chối",
     EventKind.OFFICIAL_NAMED: "Cử cán bộ phụ trách",
+    EventKind.CALENDAR_CHANGED: "Lịch làm việc thay đổi",
+    EventKind.DEADLINE_MOVED: "Điều chỉnh thời hạn theo lịch mới",
+    EventKind.DEADLINE_KEPT: "Giữ thời hạn",
+    EventKind.DEADLINE_COUNTED: "Xác định ngày bắt đầu tính hạn",
 }
 
 

@@ -37,6 +37,7 @@ class MailKind(StrEnum):
     REPORT_DUE = "report_due"
     REPORT_MISSED = "report_missed"
     BOUNCE = "bounce"
+    DEADLINE_MOVED = "deadline_moved"
 
 
 SUBJECT_ACTIONS: dict[MailKind, str] = {
@@ -64,6 +65,7 @@ SUBJECT_ACTIONS: dict[MailKind, str] = {
     MailKind.REPORT_DUE: "Đến kỳ báo cáo định kỳ",
     MailKind.REPORT_MISSED: "Chưa báo cáo định kỳ",
     MailKind.BOUNCE: "Thư không gửi được",
+    MailKind.DEADLINE_MOVED: "Điều chỉnh thời hạn",
 }
 
 

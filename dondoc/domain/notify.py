@@ -69,6 +69,20 @@ carries no ``notify``, so this is what they get; it must never change (it is the
 recorded behaviour). ``data/policies.yaml`` starts from the same table."""
 
 
+ROUTES_ADDED_LATER: Routes = {
+    EventKind.DEADLINE_MOVED: _r(MailKind.DEADLINE_MOVED, (Role.OWNER,), (Role.COORDINATORS,)),
+}
+"""Routes of events added since; a policy (frozen in a task, or the file's) that does not
+name such an event routes it this way, so a task started earlier still tells the agency."""
+
+
+def routes_for(notify: Routes, kind: EventKind) -> tuple[Route, ...]:
+    """The mail ``kind`` sends under a policy's routing (``[]`` in the file sends none)."""
+    if kind in notify:
+        return notify[kind]
+    return ROUTES_ADDED_LATER.get(kind, ())
+
+
 def recipients(
     roles: tuple[Role, ...],
     spec: TaskSpec,

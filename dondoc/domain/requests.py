@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.mail import MailKind
 from dondoc.domain.task import FROM_A_PERSON, Action, CompletionReport, Official
 
@@ -106,6 +107,21 @@ class Resend(Request):
     """The event whose mail this copies."""
 
 
+class ReplaceCalendar(Request):
+    """The deployment's working calendar changed (``dondoc calendar load``): the task
+    re-plans its reminders at once, and a deadline the change would move waits for the
+    office."""
+
+    calendar: WorkingCalendar
+    source: str = Field(default="", max_length=300)
+    """What changed, in words for the timeline (e.g. the document that fixed Tết 2027)."""
+
+
+class DecideDeadlineMove(Request):
+    approve: bool
+    note: str = Field(default="", max_length=2000)
+
+
 REQUESTS: dict[Action, type[Request]] = {
     Action.ACKNOWLEDGE: Acknowledge,
     Action.COMPLETE: Complete,
@@ -120,6 +136,8 @@ REQUESTS: dict[Action, type[Request]] = {
     Action.REOPEN: Reopen,
     Action.RESEND: Resend,
     Action.NAME_OFFICIAL: NameOfficial,
+    Action.REPLACE_CALENDAR: ReplaceCalendar,
+    Action.DECIDE_DEADLINE_MOVE: DecideDeadlineMove,
 }
 
 

@@ -77,6 +77,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
     RESEND = "resend"
     NAME_OFFICIAL = "name_official"
+    REPLACE_CALENDAR = "replace_calendar"
+    DECIDE_DEADLINE_MOVE = "decide_deadline_move"
 
 
 ACTION_LABELS: dict[Action, str] = {
@@ -93,6 +95,8 @@ ACTION_LABELS: dict[Action, str] = {
     Action.REOPEN: "Mở lại nhiệm vụ",
     Action.RESEND: "Gửi lại thư",
     Action.NAME_OFFICIAL: "Cử cán bộ phụ trách",
+    Action.REPLACE_CALENDAR: "Áp dụng lịch làm việc mới",
+    Action.DECIDE_DEADLINE_MOVE: "Quyết định thời hạn theo lịch mới",
 }
 
 AGENCY_ACTIONS = frozenset(
@@ -112,6 +116,7 @@ OFFICE_ACTIONS: tuple[Action, ...] = (
     Action.RETURN_REPORT,
     Action.CANCEL,
     Action.REOPEN,
+    Action.DECIDE_DEADLINE_MOVE,
 )
 """The office's decisions on a task, in the order the console offers them."""
 
@@ -204,6 +209,17 @@ class Official(BaseModel):
     """Which agency named this person: an official belongs to its agency's time as owner."""
 
 
+class DeadlineMove(BaseModel):
+    """A deadline the calendar now places elsewhere, waiting for the office: the deadline
+    the agency was told does not move by itself."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposed_at: datetime
+    new_deadline: Deadline
+    explanation: str
+
+
 class ExtensionRequest(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -231,6 +247,7 @@ class TaskStatus(BaseModel):
     pending_extension: ExtensionRequest | None = None
     reassignment_proposed: str | None = None
     official: Official | None = None
+    pending_deadline_move: DeadlineMove | None = None
     progress_percent: int | None = None
     """The owner's own estimate at its last progress report (0–100), if it gave one."""
     event_seq: int = 0
@@ -287,6 +304,8 @@ _ALLOWED: dict[Action, frozenset[TaskState]] = {
     Action.REOPEN: frozenset({TaskState.COMPLETED}),
     Action.RESEND: OPEN_STATES | {TaskState.COMPLETED},
     Action.NAME_OFFICIAL: OPEN_STATES,
+    Action.REPLACE_CALENDAR: OPEN_STATES | {TaskState.COMPLETED},
+    Action.DECIDE_DEADLINE_MOVE: OPEN_STATES,
 }
 
 _REFUSALS: dict[TaskState, str] = {
@@ -298,7 +317,9 @@ _REFUSALS: dict[TaskState, str] = {
 }
 
 
-_OFFERED_APART = frozenset({Action.RESEND, Action.NAME_OFFICIAL})
+_OFFERED_APART = frozenset(
+    {Action.RESEND, Action.NAME_OFFICIAL, Action.REPLACE_CALENDAR, Action.DECIDE_DEADLINE_MOVE}
+)
 
 
 def allowed_actions(state: TaskState) -> list[Action]:
@@ -315,6 +336,11 @@ def refusal(action: Action, status: TaskStatus) -> Refusal | None:
             return Refusal(
                 RefusalCode.NO_PENDING_EXTENSION,
                 "Không có đề nghị gia hạn nào đang chờ quyết định.",
+            )
+        if action == Action.DECIDE_DEADLINE_MOVE and status.pending_deadline_move is None:
+            return Refusal(
+                RefusalCode.NO_PENDING_EXTENSION,
+                "Không có điều chỉnh thời hạn nào đang chờ quyết định.",
             )
         if action == Action.REQUEST_EXTENSION and status.pending_extension is not None:
             return Refusal(

@@ -10,14 +10,17 @@ and queues its events; the mail each event sends is the policy's routing
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from dondoc.domain.calendar import WorkingCalendar
+from dondoc.domain.deadlines import counted_from_delivery
 from dondoc.domain.events import EventKind
+from dondoc.domain.formatting import format_deadline
 from dondoc.domain.ladder import fire
 from dondoc.domain.mail import MailKind, MailOutcome
-from dondoc.domain.notify import recipients
+from dondoc.domain.notify import recipients, routes_for
 from dondoc.domain.policy import FollowUpState, Occurrence, Policy
 from dondoc.domain.task import TaskSpec, TaskStatus
 
@@ -87,6 +90,8 @@ class Transition:
     status: TaskStatus
     follow: FollowUpState
     events: tuple[Emitted, ...]
+    calendar: WorkingCalendar | None = None
+    """The working calendar the task follows from now on, when the change replaced it."""
 
 
 def routed(
@@ -100,7 +105,7 @@ def routed(
             cc=recipients(route.cc, task.spec, status, former_owner),
             note=note,
         )
-        for route in task.policy.notify.get(kind, ())
+        for route in routes_for(task.policy.notify, kind)
     )
 
 
@@ -126,6 +131,32 @@ def assigned(task: Task) -> Emitted:
     """The first event of every task: the assignment mail to the owner."""
     text = f"Giao {task.spec.owner} chủ trì: {task.spec.work}"
     return recorded(task, task.status, EventKind.ASSIGNED, "system", text)
+
+
+def delivered(task: Task, at: datetime) -> Transition | None:
+    """The assignment mail reached the owner: a deadline counted "kể từ ngày nhận được
+    văn bản" now counts from that day (None when it does not wait for it)."""
+    if task.rules == Rules.FIRST:
+        return None
+    deadline = counted_from_delivery(
+        task.status.deadline,
+        at,
+        task.spec.notice_date,
+        task.calendar,
+        named_day_off=task.policy.named_day_off,
+    )
+    if deadline is None or deadline.counted_from is None:
+        return None
+    status = task.status.model_copy(update={"deadline": deadline, "original_deadline": deadline})
+    start = deadline.counted_from.describe()
+    text = f"Thời hạn «{deadline.phrase}» {start}: đến {format_deadline(deadline)}"
+    event = Emitted(
+        kind=EventKind.DEADLINE_COUNTED,
+        actor="system",
+        summary=text,
+        data={"deadline": deadline.model_dump(mode="json")},
+    )
+    return Transition(status=status, follow=task.follow, events=(event,))
 
 
 def fired(occ: Occurrence, task: Task) -> Transition:

@@ -15,21 +15,18 @@ from datetime import timedelta
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from dondoc.activities.calendar import CalendarActivities
     from dondoc.activities.mailing import MailActivities
     from dondoc.activities.recording import RecordingActivities
-    from dondoc.domain import actions, transitions
-    from dondoc.domain import requests as rq
+    from dondoc.domain import transitions
     from dondoc.domain.calendar import WorkingCalendar
     from dondoc.domain.events import TaskEvent, event_id
     from dondoc.domain.formatting import LOCAL_TZ
     from dondoc.domain.ladder import next_occurrence, plan, send_moment_after
-    from dondoc.domain.mail import MailOrder
+    from dondoc.domain.mail import MailKind, MailOrder
     from dondoc.domain.policy import FollowUpState, Policy
-    from dondoc.domain.refusals import REFUSAL_TYPE
     from dondoc.domain.task import (
         OPEN_STATES,
         Action,
@@ -40,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from dondoc.domain.view import PlannedStep, TaskView
     from dondoc.workflows import search_attributes as sa
+    from dondoc.workflows.task_actions import TaskActions
 
 RETRY_FOREVER = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -77,7 +75,7 @@ class _Pending(BaseModel):
 
 
 @workflow.defn(name="TaskWorkflow")
-class TaskWorkflow:
+class TaskWorkflow(TaskActions):
     @workflow.init
     def __init__(self, inp: TaskInput) -> None:
         self._spec = inp.spec
@@ -169,6 +167,12 @@ class TaskWorkflow:
                 )
                 for event in transitions.bounced(order.kind, outcomes, self._task()):
                     self._emit(event)
+                if order.kind == MailKind.ASSIGNED and any(
+                    o.recipient == self._status.owner and o.status == "sent" for o in outcomes
+                ):
+                    counted = transitions.delivered(self._task(), workflow.now())
+                    if counted is not None:
+                        self._apply(counted)
             self._queue.pop(0)
         self._upsert_search_attributes()
 
@@ -198,6 +202,9 @@ class TaskWorkflow:
 
     def _apply(self, change: transitions.Transition) -> None:
         self._status, self._follow = change.status, change.follow
+        if change.calendar is not None:
+            self._cal = change.calendar
+            self._wake = True  # the ladder plans again under the new calendar
         for event in change.events:
             self._emit(event)
 
@@ -269,125 +276,6 @@ class TaskWorkflow:
         carried = Carried(status=self._status, follow=self._follow)
         return inp.model_copy(update={"carried": carried, "calendar": calendar})
 
-    # ------------------------------------------------------------------ actions
-
-    def _refuse_unless_allowed(self, action: Action, req: rq.Request) -> None:
-        """Refuse before the Update enters history; the code tells programs why."""
-        refused = actions.check(action, req, self._task(), workflow.now())
-        if refused is not None:
-            raise ApplicationError(
-                refused.message, refused.code.value, type=REFUSAL_TYPE, non_retryable=True
-            )
-
-    def _act(self, action: Action, req: rq.Request) -> TaskView:
-        self._refuse_unless_allowed(action, req)
-        self._apply(actions.apply(action, req, self._task(), workflow.now()))
-        return self.view()
-
-    @workflow.update
-    def acknowledge(self, req: rq.Acknowledge) -> TaskView:
-        return self._act(Action.ACKNOWLEDGE, req)
-
-    @acknowledge.validator
-    def _validate_acknowledge(self, req: rq.Acknowledge) -> None:
-        self._refuse_unless_allowed(Action.ACKNOWLEDGE, req)
-
-    @workflow.update
-    def complete(self, req: rq.Complete) -> TaskView:
-        return self._act(Action.COMPLETE, req)
-
-    @complete.validator
-    def _validate_complete(self, req: rq.Complete) -> None:
-        self._refuse_unless_allowed(Action.COMPLETE, req)
-
-    @workflow.update
-    def report_progress(self, req: rq.ReportProgress) -> TaskView:
-        return self._act(Action.REPORT_PROGRESS, req)
-
-    @report_progress.validator
-    def _validate_report_progress(self, req: rq.ReportProgress) -> None:
-        self._refuse_unless_allowed(Action.REPORT_PROGRESS, req)
-
-    @workflow.update
-    def request_extension(self, req: rq.RequestExtension) -> TaskView:
-        return self._act(Action.REQUEST_EXTENSION, req)
-
-    @request_extension.validator
-    def _validate_request_extension(self, req: rq.RequestExtension) -> None:
-        self._refuse_unless_allowed(Action.REQUEST_EXTENSION, req)
-
-    @workflow.update
-    def propose_reassignment(self, req: rq.ProposeReassignment) -> TaskView:
-        return self._act(Action.PROPOSE_REASSIGNMENT, req)
-
-    @propose_reassignment.validator
-    def _validate_propose_reassignment(self, req: rq.ProposeReassignment) -> None:
-        self._refuse_unless_allowed(Action.PROPOSE_REASSIGNMENT, req)
-
-    @workflow.update
-    def decide_extension(self, req: rq.DecideExtension) -> TaskView:
-        return self._act(Action.DECIDE_EXTENSION, req)
-
-    @decide_extension.validator
-    def _validate_decide_extension(self, req: rq.DecideExtension) -> None:
-        self._refuse_unless_allowed(Action.DECIDE_EXTENSION, req)
-
-    @workflow.update
-    def reassign(self, req: rq.Reassign) -> TaskView:
-        return self._act(Action.REASSIGN, req)
-
-    @reassign.validator
-    def _validate_reassign(self, req: rq.Reassign) -> None:
-        self._refuse_unless_allowed(Action.REASSIGN, req)
-
-    @workflow.update
-    def confirm(self, req: rq.Confirm) -> TaskView:
-        return self._act(Action.CONFIRM, req)
-
-    @confirm.validator
-    def _validate_confirm(self, req: rq.Confirm) -> None:
-        self._refuse_unless_allowed(Action.CONFIRM, req)
-
-    @workflow.update
-    def return_report(self, req: rq.ReturnReport) -> TaskView:
-        return self._act(Action.RETURN_REPORT, req)
-
-    @return_report.validator
-    def _validate_return_report(self, req: rq.ReturnReport) -> None:
-        self._refuse_unless_allowed(Action.RETURN_REPORT, req)
-
-    @workflow.update
-    def cancel(self, req: rq.Cancel) -> TaskView:
-        return self._act(Action.CANCEL, req)
-
-    @cancel.validator
-    def _validate_cancel(self, req: rq.Cancel) -> None:
-        self._refuse_unless_allowed(Action.CANCEL, req)
-
-    @workflow.update
-    def reopen(self, req: rq.Reopen) -> TaskView:
-        return self._act(Action.REOPEN, req)
-
-    @reopen.validator
-    def _validate_reopen(self, req: rq.Reopen) -> None:
-        self._refuse_unless_allowed(Action.REOPEN, req)
-
-    @workflow.update
-    def resend(self, req: rq.Resend) -> TaskView:
-        return self._act(Action.RESEND, req)
-
-    @resend.validator
-    def _validate_resend(self, req: rq.Resend) -> None:
-        self._refuse_unless_allowed(Action.RESEND, req)
-
-    @workflow.update
-    def name_official(self, req: rq.NameOfficial) -> TaskView:
-        return self._act(Action.NAME_OFFICIAL, req)
-
-    @name_official.validator
-    def _validate_name_official(self, req: rq.NameOfficial) -> None:
-        self._refuse_unless_allowed(Action.NAME_OFFICIAL, req)
-
     # ------------------------------------------------------------------ query
 
     @workflow.query
@@ -426,5 +314,7 @@ UPDATES = {
     Action.REOPEN: TaskWorkflow.reopen,
     Action.RESEND: TaskWorkflow.resend,
     Action.NAME_OFFICIAL: TaskWorkflow.name_official,
+    Action.REPLACE_CALENDAR: TaskWorkflow.replace_calendar,
+    Action.DECIDE_DEADLINE_MOVE: TaskWorkflow.decide_deadline_move,
 }
 """Each action's Update, by reference, for the clients that send them."""

@@ -273,6 +273,19 @@ def cases() -> list[Case]:
             ("đồng ý gia hạn", "30/11/2026", "15/10/2026", "không gia hạn thêm", "còn 54 ngày"),
         ),
         Case(
+            "deadline_moved",
+            _order(
+                MailKind.DEADLINE_MOVED,
+                ("SNGV",),
+                ("STC", "SNNMT"),
+                note="Theo Thông báo của Bộ Nội vụ về lịch nghỉ Tết Nguyên đán 2027.",
+                deadline=EXTENDED,
+                **ack,
+            ),
+            at(date(2026, 10, 7), 9, 0),
+            ("điều chỉnh theo lịch mới", "30/11/2026", "15/10/2026", "Bộ Nội vụ"),
+        ),
+        Case(
             "extension_refused",
             _order(
                 MailKind.EXTENSION_REFUSED,
