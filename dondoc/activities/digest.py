@@ -13,13 +13,13 @@ from temporalio import activity
 from dondoc.activities.message import Envelope, build_message
 from dondoc.activities.relay_sessions import RelaySessions
 from dondoc.activities.smtp import deliver, open_session
-from dondoc.deployment import calendar_for
 from dondoc.domain.digest import Digest, DigestItem, build_digest
 from dondoc.domain.formatting import format_date, format_moment
 from dondoc.domain.mail import message_id
 from dondoc.domain.task import STATE_LABELS
 from dondoc.domain.tokens import sign_agency_link
 from dondoc.settings import Settings
+from dondoc.store.calendars import calendar_in_force
 from dondoc.store.db import session_scope
 from dondoc.store.outbox import OutboxStatus, mark, reserve
 from dondoc.store.tables import AgencyRow, OutboxRow
@@ -44,7 +44,8 @@ class DigestActivities:
         self._sessions = RelaySessions(lambda: open_session(settings))
 
     def _digests(self, day: date, now: datetime) -> list[tuple[AgencyRow, Digest]]:
-        cal = calendar_for(self._settings, day)
+        with session_scope(self._settings.database_url) as session:
+            cal = calendar_in_force(session, self._settings, day)
         if not cal.is_working_day(day):
             return []
         found: list[tuple[AgencyRow, Digest]] = []

@@ -17,7 +17,6 @@ from dondoc.activities.mail_render import recipient_role, render
 from dondoc.activities.message import Envelope, build_message
 from dondoc.activities.relay_sessions import RelaySessions
 from dondoc.activities.smtp import TransientMailError, deliver, open_session
-from dondoc.deployment import calendar_for
 from dondoc.domain.mail import (
     MailKind,
     MailOrder,
@@ -30,6 +29,7 @@ from dondoc.domain.mail import (
 from dondoc.domain.task import Official, coordinators
 from dondoc.domain.tokens import LinkGrant, sign_agency_link, sign_link
 from dondoc.settings import Settings
+from dondoc.store.calendars import calendar_in_force
 from dondoc.store.db import session_scope
 from dondoc.store.directory import display_name, get_leader, get_office
 from dondoc.store.outbox import OutboxStatus, mark, reserve
@@ -150,7 +150,7 @@ class MailActivities:
                 "office_name": office_name,
                 "note": order.note,
                 "recipient_role": recipient_role(code, contact.is_agency, order),
-                "calendar": calendar_for(self._settings, order.spec.notice_date),
+                "calendar": calendar_in_force(session, self._settings, order.spec.notice_date),
             }
             envelope = [contact.email, *contact.cc]
             if official is not None and code == order.status.owner:

@@ -16,12 +16,14 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from dondoc.deployment import calendar_for, policies
+from dondoc.deployment import policies
+from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.ladder import plan
 from dondoc.domain.notice import Notice, NoticeInvalid, Problem, validate_notice
 from dondoc.domain.policy import FollowUpState, Occurrence
 from dondoc.domain.task import TaskSpec, TaskStatus
 from dondoc.settings import Settings
+from dondoc.store.calendars import calendar_in_force
 from dondoc.store.db import in_session, session_scope
 from dondoc.store.directory import agency_codes, leader_codes
 from dondoc.store.notices import fingerprint, get_notice, record_notice
@@ -47,21 +49,26 @@ class IssueResult:
 def check_notice(raw: object, settings: Settings) -> Notice:
     """Validate against the directory and the policies in force; raise NoticeInvalid."""
     with session_scope(settings.database_url) as session:
-        agencies, leaders = agency_codes(session), leader_codes(session)
-    return validate_notice(
-        raw,
-        agencies=agencies,
-        leaders=leaders,
-        policies=policies(settings),
-        calendar_for=lambda d: calendar_for(settings, d),
-    )
+        return validate_notice(
+            raw,
+            agencies=agency_codes(session),
+            leaders=leader_codes(session),
+            policies=policies(settings),
+            calendar_for=lambda d: calendar_in_force(session, settings, d),
+        )
 
 
-def task_input(spec: TaskSpec, settings: Settings, *, search_attributes: bool = True) -> TaskInput:
+def task_input(
+    spec: TaskSpec,
+    settings: Settings,
+    calendar: WorkingCalendar,
+    *,
+    search_attributes: bool = True,
+) -> TaskInput:
     return TaskInput(
         spec=spec,
         policy=policies(settings)[spec.policy],
-        calendar=calendar_for(settings, spec.notice_date),
+        calendar=calendar,
         search_attributes=search_attributes,
     )
 
@@ -104,7 +111,8 @@ async def issue_notice(
     Each start is independent and idempotent, so a start that fails (Temporal went away
     mid-notice) fails the issue, and issuing again starts only what is missing.
     """
-    await in_session(settings.database_url, lambda s: _record(s, notice))
+    await in_session(settings.database_url, _record, notice)
+    calendar = await in_session(settings.database_url, calendar_in_force, settings, notice.date)
     gate = asyncio.Semaphore(START_CONCURRENCY)
 
     async def start(spec: TaskSpec) -> bool:
@@ -112,7 +120,7 @@ async def issue_notice(
             try:
                 await client.start_workflow(
                     TaskWorkflow.run,
-                    task_input(spec, settings, search_attributes=search_attributes),
+                    task_input(spec, settings, calendar, search_attributes=search_attributes),
                     id=spec.id,
                     task_queue=settings.task_queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
@@ -134,6 +142,8 @@ def dry_run_plans(
     """Each task and the first steps its ladder would send if nobody acted, from now (or
     the notice's day, if later): what ``notice issue --dry-run`` prints."""
     now = datetime.now(UTC)
+    with session_scope(settings.database_url) as session:
+        calendar = calendar_in_force(session, settings, notice.date)
     plans = []
     for spec in notice.tasks:
         assigned = max(now, datetime.combine(spec.notice_date, datetime.min.time(), tzinfo=UTC))
@@ -149,7 +159,7 @@ def dry_run_plans(
             spec,
             status,
             FollowUpState(deadline_set_at=assigned),
-            calendar_for(settings, spec.notice_date),
+            calendar,
             assigned,
             limit=limit,
         )
