@@ -23,10 +23,16 @@ SUCCESS_TEXT: dict[Action, str] = {
     Action.REOPEN: "Đã mở lại nhiệm vụ.",
     Action.RESEND: "Đã gửi lại thư.",
     Action.NAME_OFFICIAL: "Đã ghi nhận cán bộ phụ trách; các thư sau sẽ gửi tới cán bộ này.",
+    Action.REPLACE_CALENDAR: "Đã áp dụng lịch làm việc mới.",
+    Action.DECIDE_DEADLINE_MOVE: "Đã gửi quyết định về thời hạn.",
 }
 EXTENSION_DECIDED = {
     True: "Đã đồng ý gia hạn; đơn vị chủ trì được thông báo qua thư.",
     False: "Đã không đồng ý gia hạn; đơn vị chủ trì được thông báo qua thư.",
+}
+DEADLINE_MOVE_DECIDED = {
+    True: "Đã điều chỉnh thời hạn theo lịch mới; đơn vị chủ trì được thông báo qua thư.",
+    False: "Đã giữ thời hạn đã thông báo.",
 }
 REASON_FIELD: dict[Action, str] = {
     Action.DECIDE_EXTENSION: "note",
@@ -35,6 +41,7 @@ REASON_FIELD: dict[Action, str] = {
     Action.RETURN_REPORT: "reason",
     Action.CANCEL: "reason",
     Action.REOPEN: "reason",
+    Action.DECIDE_DEADLINE_MOVE: "note",
 }
 """The field each office action asks its reason in: the console requires it even where
 the workflow's input allows it empty, since every office decision says why."""

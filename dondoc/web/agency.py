@@ -26,6 +26,7 @@ from dondoc.domain.directory import Leader
 from dondoc.domain.events import EVENT_LABELS, EventKind
 from dondoc.domain.task import (
     AGENCY_ACTIONS,
+    OPEN_STATES,
     Action,
     TaskSpec,
     TaskState,
@@ -70,6 +71,12 @@ FIELD_NAMES = {
     "reason": "Lý do",
     "document_number": "Số văn bản",
     "link": "Đường dẫn văn bản",
+    "name": "Họ và tên cán bộ phụ trách",
+    "position": "Chức vụ",
+    "email": "Thư điện tử của cán bộ phụ trách",
+    "phone": "Điện thoại",
+    "percent": "Tỷ lệ hoàn thành (0–100)",
+    "milestone": "Mốc công việc",
 }
 UNUSABLE = "Đường dẫn không sử dụng được"
 
@@ -201,8 +208,14 @@ async def _page(
         actions.remove(Action.REQUEST_EXTENSION)
     if around.deferred and notice is None and error is None:
         notice = DEFERRED_TEXT
+    if is_owner and status.state in OPEN_STATES:
+        actions.append(Action.NAME_OFFICIAL)
+    official = (
+        status.official if status.official and status.official.named_by == status.owner else None
+    )
     keys = settings.signing_keys()
     context: dict[str, Any] = {
+        "official": official,
         "token": token,
         "spec": spec,
         "status": status,

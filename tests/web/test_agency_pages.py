@@ -288,3 +288,52 @@ async def test_a_link_scanner_following_every_url_in_every_mail_changes_nothing(
             response = await stack.web.request(method, url)
             assert response.status_code < 500, (method, url)
     assert (stack.state(), stack.event_count()) == before
+
+
+async def test_the_owner_names_its_official_from_the_link_and_the_page_shows_who(
+    stack: Stack,
+) -> None:
+    link = stack.link_for("songoaivu@ubnd.test")
+    action, token = form_of((await stack.web.get(link)).text, "name_official")
+    wrong = await stack.web.post(
+        action, data={"form_token": token, "name": "Trần Văn Bình", "email": "khong-phai-thu"}
+    )
+    assert wrong.status_code == 422
+    assert "Thư điện tử của cán bộ phụ trách" in wrong.text
+    named = await stack.web.post(
+        action,
+        data={
+            "form_token": token,
+            "name": "Trần Văn Bình",
+            "position": "Chuyên viên Phòng Hợp tác quốc tế",
+            "email": "binh.tv@sngv.ubnd.test",
+            "phone": "0912 345 678",
+        },
+    )
+    assert named.status_code == 200, named.text
+    assert "Đã ghi nhận cán bộ phụ trách" in named.text
+    assert "Trần Văn Bình" in named.text and "binh.tv@sngv.ubnd.test" in named.text
+    # A coordinator's link shows who answers for the task, and offers no such form.
+    coordinator = await stack.web.get(stack.link_for("sotaichinh@ubnd.test"))
+    assert "Trần Văn Bình" in coordinator.text
+    assert "name_official" not in coordinator.text
+
+
+async def test_a_progress_report_may_carry_an_estimate(stack: Stack) -> None:
+    link = stack.link_for("songoaivu@ubnd.test")
+    action, token = form_of((await stack.web.get(link)).text, "report_progress")
+    too_much = await stack.web.post(
+        action, data={"form_token": token, "note": "Đang làm", "percent": "140"}
+    )
+    assert too_much.status_code == 422 and "Tỷ lệ hoàn thành" in too_much.text
+    done = await stack.web.post(
+        action,
+        data={
+            "form_token": token,
+            "note": "Đã xin ý kiến",
+            "percent": "40",
+            "milestone": "Dự thảo 1",
+        },
+    )
+    assert done.status_code == 200
+    assert "40%" in done.text

@@ -262,6 +262,25 @@ async def decide_extension(
 
 
 @router.post(
+    "/tasks/{task_id}/deadline-move-decision",
+    response_model=ActionOut,
+    responses=ACTION_ANSWERS,
+    summary="Quyết định thời hạn khi lịch làm việc thay đổi (điều chỉnh hoặc giữ)",
+)
+async def decide_deadline_move(
+    request: Request,
+    response: Response,
+    who: Integration,
+    task_id: str,
+    body: DecisionBody,
+    idempotency_key: IdempotencyKey = None,
+) -> ActionOut:
+    return await _act(
+        request, response, who, task_id, Action.DECIDE_DEADLINE_MOVE, body, idempotency_key
+    )
+
+
+@router.post(
     "/tasks/{task_id}/reassign",
     response_model=ActionOut,
     responses=ACTION_ANSWERS,

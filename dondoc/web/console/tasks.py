@@ -33,6 +33,7 @@ from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow
 from dondoc.store.task_search import OPEN_FILTER, TaskFilter, search_tasks
 from dondoc.store.tasks import get_task, spec_of, status_of
 from dondoc.web.action_words import (
+    DEADLINE_MOVE_DECIDED,
     DEFERRED_TEXT,
     EXTENSION_DECIDED,
     REASON_FIELD,
@@ -188,6 +189,8 @@ def _render_detail(
     actions = [a.value for a in OFFICE_ACTIONS if a in allowed] if user.can_act else []
     if Action.DECIDE_EXTENSION.value in actions and status.pending_extension is None:
         actions.remove(Action.DECIDE_EXTENSION.value)
+    if user.can_act and status.pending_deadline_move is not None:
+        actions.append(Action.DECIDE_DEADLINE_MOVE.value)
     klass = (
         side.view.status_class.value
         if side.view
@@ -246,7 +249,7 @@ async def task_action(
             status_code=422,
         )
     fields: dict[str, Any] = dict(form)
-    if act == Action.DECIDE_EXTENSION:
+    if act in (Action.DECIDE_EXTENSION, Action.DECIDE_DEADLINE_MOVE):
         fields["approve"] = form.get("decision") == "approve"
     try:
         req = request_from(act, user.actor, fields)
@@ -266,6 +269,8 @@ async def task_action(
     text = SUCCESS_TEXT[act]
     if act == Action.DECIDE_EXTENSION:
         text = EXTENSION_DECIDED[bool(fields["approve"])]
+    elif act == Action.DECIDE_DEADLINE_MOVE:
+        text = DEADLINE_MOVE_DECIDED[bool(fields["approve"])]
     return redirect(request, f"/admin/tasks/{task_id}", repeated(text) if done.repeated else text)
 
 
