@@ -12,7 +12,12 @@ from dondoc.cli.errors import FAILURE, fail, fail_invalid, fail_unreachable, pre
 from dondoc.client import TemporalUnreachable
 from dondoc.commands.documents import BadInput, load_document
 from dondoc.deployment import DeploymentFileError
-from dondoc.domain.formatting import format_deadline, format_moment
+from dondoc.domain.formatting import (
+    deadline_notes,
+    format_deadline,
+    format_moment,
+    format_provisional_days,
+)
 from dondoc.domain.notice import Notice, NoticeInvalid
 from dondoc.settings import Settings, get_settings
 
@@ -25,16 +30,22 @@ def _print_plan(notice: Notice, settings: Settings) -> None:
     typer.echo(
         f"Thông báo {notice.number} ngày {notice.date:%d/%m/%Y} — {len(notice.tasks)} nhiệm vụ"
     )
-    for spec, steps in dry_run_plans(notice, settings):
+    for planned in dry_run_plans(notice, settings):
+        spec, steps = planned.spec, planned.steps
         typer.echo(
             f"\n{spec.id}  chủ trì {spec.owner}"
             + (f", phối hợp {', '.join(spec.coordinators)}" if spec.coordinators else "")
         )
         typer.echo(f"  {spec.work}")
         typer.echo(f"  Thời hạn: {format_deadline(spec.deadline)}  [chính sách {spec.policy}]")
+        for note in deadline_notes(spec.deadline):
+            typer.echo(f"  {note}")
         for occ in steps:
             cc = f" (cc {', '.join(occ.cc)})" if occ.cc else ""
             typer.echo(f"    {format_moment(occ.at)}  {occ.mail.value} → {', '.join(occ.to)}{cc}")
+        warning = format_provisional_days(planned.provisional)
+        if warning:
+            typer.echo(f"  ! {warning}")
 
 
 @notice_app.command("parse")

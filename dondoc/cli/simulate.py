@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from dondoc.cli.errors import fail, fail_invalid, validation_text
 from dondoc.commands.documents import BadInput, load_document
 from dondoc.domain.directory import Directory
-from dondoc.domain.formatting import format_deadline, format_moment
+from dondoc.domain.formatting import format_deadline, format_moment, format_provisional_days
 from dondoc.domain.notice import NoticeInvalid
 from dondoc.settings import get_settings
 
@@ -53,6 +53,9 @@ def simulate_cmd(
         )
     for spec in notice.tasks:
         typer.echo(f"  {spec.id}: {spec.owner}, thời hạn {format_deadline(spec.deadline)}")
+    warning = format_provisional_days(result.provisional)
+    if warning:
+        typer.echo(f"! {warning}")
     typer.echo(f"\n{len(result.mails)} thư:")
     for mail in result.mails:
         cc = f" cc {', '.join(mail.cc)}" if mail.cc else ""

@@ -17,7 +17,8 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from dondoc.deployment import policies
-from dondoc.domain.calendar import WorkingCalendar
+from dondoc.domain.calendar import DayStanding, WorkingCalendar
+from dondoc.domain.calendar_change import plan_rests_on
 from dondoc.domain.ladder import plan
 from dondoc.domain.notice import Notice, NoticeInvalid, Problem, validate_notice
 from dondoc.domain.policy import FollowUpState, Occurrence
@@ -136,11 +137,18 @@ async def issue_notice(
     return result
 
 
-def dry_run_plans(
-    notice: Notice, settings: Settings, *, limit: int = 8
-) -> list[tuple[TaskSpec, list[Occurrence]]]:
+@dataclass(frozen=True, slots=True)
+class DryRunPlan:
+    spec: TaskSpec
+    steps: list[Occurrence]
+    provisional: tuple[DayStanding, ...]
+    """Provisional calendar days the deadline or the plan depends on."""
+
+
+def dry_run_plans(notice: Notice, settings: Settings, *, limit: int = 8) -> list[DryRunPlan]:
     """Each task and the first steps its ladder would send if nobody acted, from now (or
-    the notice's day, if later): what ``notice issue --dry-run`` prints."""
+    the notice's day, if later), and the provisional days they rest on: what
+    ``notice issue --dry-run`` prints."""
     now = datetime.now(UTC)
     with session_scope(settings.database_url) as session:
         calendar = calendar_in_force(session, settings, notice.date)
@@ -163,5 +171,7 @@ def dry_run_plans(
             assigned,
             limit=limit,
         )
-        plans.append((spec, steps))
+        moments = [o.at for o in steps] + ([spec.deadline.due] if spec.deadline.due else [])
+        provisional = plan_rests_on(calendar, moments, since=assigned)
+        plans.append(DryRunPlan(spec, steps, provisional))
     return plans

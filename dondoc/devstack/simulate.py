@@ -26,6 +26,8 @@ from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.deployment import calendar_for
 from dondoc.devstack.binaries import installed_binary
 from dondoc.devstack.net import free_port
+from dondoc.domain.calendar import DayStanding
+from dondoc.domain.calendar_change import plan_rests_on
 from dondoc.domain.directory import Directory
 from dondoc.domain.notice import Notice
 from dondoc.settings import Settings
@@ -71,6 +73,8 @@ class Simulation:
     notice: Notice
     started_at: datetime
     mails: list[SimulatedMail]
+    provisional: tuple[DayStanding, ...] = ()
+    """Provisional calendar days the simulated mail times depend on."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,7 @@ class Simulation:
                 for t in self.notice.tasks
             ],
             "mails": [m.as_json() for m in self.mails],
+            "provisional_days": [d.date.isoformat() for d in self.provisional],
         }
 
 
@@ -157,6 +162,12 @@ async def simulate(
             with session_scope(settings.database_url) as session:
                 times = {e.id: e.at for e in session.scalars(select(EventRow))}
             mails = _collect(capture.messages, times, cal.zone())
-            return Simulation(notice=notice, started_at=started_at.astimezone(UTC), mails=mails)
+            provisional = plan_rests_on(cal, [m.at for m in mails], since=started_at)
+            return Simulation(
+                notice=notice,
+                started_at=started_at.astimezone(UTC),
+                mails=mails,
+                provisional=provisional,
+            )
         finally:
             controller.stop()

@@ -139,3 +139,15 @@ def test_directory_groups_load_export_and_resolve_collective_owners(run, tmp_pat
     parsed = run("notice", "parse", "--json", write(tmp_path, "n.txt", text))
     owners = [t["owner"] for t in json.loads(parsed.stdout)["tasks"]]
     assert sorted(owners) == ["SNGV", "STC"]
+
+
+def test_dry_run_says_when_a_plan_rests_on_provisional_days(run, tmp_path) -> None:
+    """Tết 2027 is the holidays package's guess until the Ministry announces it."""
+    over_tet = GOOD.replace("2026-08-20", "2027-01-25").replace("15/9/2026", "26/2/2027")
+    result = run("notice", "issue", "--dry-run", write(tmp_path, "tet.yaml", over_tet))
+    assert result.returncode == 0, result.stderr
+    assert "ngày chưa chính thức" in result.stdout
+    assert "04/02/2027" in result.stdout
+    after = GOOD.replace("15/9/2026", "15/10/2026")
+    plain = run("notice", "issue", "--dry-run", write(tmp_path, "plain.yaml", after))
+    assert "ngày chưa chính thức" not in plain.stdout
