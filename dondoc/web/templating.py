@@ -10,6 +10,7 @@ from importlib.resources import files
 
 from fastapi.templating import Jinja2Templates
 
+from dondoc.domain.calendar import STANDING_LABELS
 from dondoc.domain.events import EVENT_LABELS
 from dondoc.domain.formatting import (
     deadline_notes,
@@ -71,6 +72,7 @@ templates.env.globals.update(
     EVENT_LABELS=EVENT_LABELS,
     MAIL_LABELS=SUBJECT_ACTIONS,
     ROLE_LABELS=ROLE_LABELS,
+    STANDING_LABELS=STANDING_LABELS,
     TaskState=TaskState,
     StatusClass=StatusClass,
 )

@@ -7,48 +7,17 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date
-from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from dondoc.commands.calendar import load_calendar, preview_calendar
-from dondoc.domain.vietnam_calendar import CalendarEntry, CalendarFile, parse_calendar_file
 from dondoc.store.calendars import calendar_in_force
 from dondoc.store.db import session_scope
+from support.calendar_files import as_yaml, year_with_day_off
 from support.console import FixedClient
 from support.desk import Desk
 from support.followup import events, recorded, view
 
 DONDOC = Path(sys.executable).parent / "dondoc"
-
-
-def year_with_day_off(year: int, day: date) -> CalendarFile:
-    """The shipped calendar's ``year``, with ``day`` made a day off by the office."""
-    shipped = parse_calendar_file((files("dondoc.data") / "calendar.yaml").read_text("utf-8"))
-    entries = [e for e in shipped.years[year] if e.date != day]
-    entries.append(
-        CalendarEntry(
-            date=day,
-            kind="day_off",
-            standing="office",
-            note="Nghỉ bù theo quyết định của UBND tỉnh.",
-            document="Quyết định số 99/QĐ-UBND",
-        )
-    )
-    return CalendarFile(years={year: tuple(sorted(entries, key=lambda e: e.date))})
-
-
-def as_yaml(replacement: CalendarFile) -> str:
-    return yaml.safe_dump(
-        {
-            "years": {
-                y: [e.model_dump(mode="json") for e in es] for y, es in replacement.years.items()
-            }
-        },
-        allow_unicode=True,
-        sort_keys=False,
-    )
 
 
 async def test_a_loaded_year_reaches_running_tasks_and_new_ones(desk: Desk) -> None:

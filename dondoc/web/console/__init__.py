@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dondoc.web.console import (
     auth,
+    calendar,
     dashboard,
     directory,
     notices,
@@ -20,7 +21,7 @@ from dondoc.web.console import (
 from dondoc.web.console.pages import ConsoleError, LoginRequired, render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-for module in (auth, dashboard, notices, tasks, directory, reports, operations, users):
+for module in (auth, dashboard, notices, tasks, calendar, directory, reports, operations, users):
     router.include_router(module.router)
 
 

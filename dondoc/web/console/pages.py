@@ -29,6 +29,7 @@ NAV: list[tuple[str, str, frozenset[Role]]] = [
     ("/admin/notices", "Thông báo", frozenset(Role)),
     ("/admin/tasks?state=open", "Nhiệm vụ", frozenset(Role)),
     ("/admin/reports", "Báo cáo", frozenset(Role)),
+    ("/admin/calendar", "Lịch làm việc", frozenset({Role.ADMIN, Role.OFFICE})),
     ("/admin/directory", "Danh bạ", frozenset({Role.ADMIN, Role.OFFICE})),
     ("/admin/operations", "Vận hành", frozenset({Role.ADMIN})),
     ("/admin/users", "Tài khoản", frozenset({Role.ADMIN})),
