@@ -217,9 +217,10 @@ class MailActivities:
     async def send_mail(self, order: MailOrder) -> list[MailOutcome]:
         """Send to every recipient not yet served; a retry skips the keys already sent."""
         async with heartbeating():
-            return await self._send(order)
+            return await self.deliver_order(order)
 
-    async def _send(self, order: MailOrder) -> list[MailOutcome]:
+    async def deliver_order(self, order: MailOrder) -> list[MailOutcome]:
+        """Every recipient's copy of ``order``, through the outbox; each one's outcome."""
         now = datetime.now(UTC)
         outcomes: list[MailOutcome] = []
         for code in dict.fromkeys([*order.to, *order.cc]):

@@ -28,7 +28,11 @@ class RecordingActivities:
             "event_recorded", task=event.task_id, kind=event.kind.value, seq=event.seq, fresh=fresh
         )
 
-    @activity.defn(name="record_event")
-    async def record_event(self, event: TaskEvent) -> None:
+    async def record(self, event: TaskEvent) -> None:
         """Idempotent: the event id is the primary key, the read model keeps the newest seq."""
         await asyncio.to_thread(self._record, event)
+
+    @activity.defn(name="record_event")
+    async def record_event(self, event: TaskEvent) -> None:
+        """The activity of workflows started before ``record_and_mail``."""
+        await self.record(event)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from dondoc.domain.mail import MailOrder
 from dondoc.domain.task import TaskSpec, TaskStatus
 
 
@@ -89,6 +90,13 @@ class TaskEvent(BaseModel):
     data: dict[str, Any] = {}
     status: TaskStatus
     spec: TaskSpec
+
+
+class EventEffects(BaseModel):
+    """An event to record and the mail it sends: one item of a workflow's queue."""
+
+    event: TaskEvent
+    mails: list[MailOrder]
 
 
 def event_id(task_id: str, seq: int) -> str:

@@ -28,11 +28,13 @@ from aiosmtpd.handlers import Sink
 
 from dondoc.client import connect
 from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.deployment import calendar_for
 from dondoc.devstack.net import free_port
 from dondoc.devstack.temporal import temporal_command
 from dondoc.domain import requests as rq
 from dondoc.domain.directory import Agency, Directory, Leader, Office
-from dondoc.domain.task import CompletionReport
+from dondoc.domain.formatting import LOCAL_TZ
+from dondoc.domain.task import CompletionReport, Official
 from dondoc.logs import configure_logging
 from dondoc.settings import Settings
 from dondoc.store.db import migrate, session_scope
@@ -102,8 +104,69 @@ def _notice(now: datetime) -> dict:
                 "deadline": soon,
                 "policy": "demo",
             },
+            {
+                "owner": "SNGV",
+                "coordinators": ["SNNMT"],
+                "work": "Cán bộ phụ trách, tiến độ, gửi lại thư, lịch thay đổi",
+                "deadline": later,
+            },
+            {
+                "owner": "SNNMT",
+                "work": "Thời hạn tính từ ngày nhận được văn bản",
+                "deadline": "trong 10 ngày làm việc kể từ ngày nhận được văn bản",
+            },
         ],
     }
+
+
+NAMES = [
+    "main-path",
+    "extension",
+    "reassign-cancel",
+    "reopen",
+    "demo-ladder",
+    "calendar-and-people",
+    "counted-from-receipt",
+]
+
+
+async def _calendar_and_people(client, settings: Settings, spec_id: str) -> None:  # type: ignore[no-untyped-def]
+    """A named official, an estimate, a resend, a new day off on the deadline, approved."""
+    handle = client.get_workflow_handle(spec_id)
+    official = Official(name="Nguyễn Thị Hoa", email="hoa@record.example", phone="0238 3844 123")
+    await handle.execute_update(
+        TaskWorkflow.name_official, rq.NameOfficial(actor="agency:SNGV", official=official)
+    )
+    await handle.execute_update(
+        TaskWorkflow.report_progress,
+        rq.ReportProgress(
+            actor="agency:SNGV", note="Đã lấy ý kiến", percent=40, milestone="Dự thảo 1"
+        ),
+    )
+    view = await handle.query(TaskWorkflow.view)
+    await handle.execute_update(
+        TaskWorkflow.resend,
+        rq.Resend(
+            actor="user:vanphong",
+            reason="Đơn vị báo chưa nhận được",
+            mail="assigned",
+            to=("SNGV",),
+            cc=("SNNMT",),
+            names="Sở Ngoại vụ, Sở Nông nghiệp và Môi trường",
+            resent_from=f"{spec_id}#1",
+        ),
+    )
+    due = view.status.deadline.due.astimezone(LOCAL_TZ).date()
+    cal = calendar_for(settings, view.spec.notice_date)
+    changed = cal.model_copy(update={"days_off": cal.days_off | {due}})
+    await handle.execute_update(
+        TaskWorkflow.replace_calendar,
+        rq.ReplaceCalendar(actor="cli", calendar=changed, source="Quyết định ghi lịch sử"),
+    )
+    await handle.execute_update(
+        TaskWorkflow.decide_deadline_move,
+        rq.DecideDeadlineMove(actor="user:vanphong", approve=True, note="Theo lịch mới"),
+    )
 
 
 async def _drive(settings: Settings, prefix: str, ladder_minutes: int) -> None:
@@ -148,11 +211,10 @@ async def _drive(settings: Settings, prefix: str, ladder_minutes: int) -> None:
         await h[3].execute_update(
             TaskWorkflow.reopen, rq.Reopen(actor="user:vanphong", reason="Báo cáo chưa đủ")
         )
+        await _calendar_and_people(client, settings, ids[5])
         print(f"waiting {ladder_minutes} min for the demo ladder…", flush=True)
         await asyncio.sleep(ladder_minutes * 60)
-        for handle, name in zip(
-            h, ["main-path", "extension", "reassign-cancel", "reopen", "demo-ladder"], strict=True
-        ):
+        for handle, name in zip(h, NAMES, strict=True):
             history = await handle.fetch_history()
             (HERE / f"{prefix}-{name}.json").write_text(history.to_json(), "utf-8")
             print(f"wrote {prefix}-{name}.json ({len(history.events)} events)")
