@@ -8,15 +8,32 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
 DEV_SECRET = "dondoc-dev-secret-change-me"
 
 
-class Settings(BaseSettings):
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["json", "console"]
+
+
+class LogSettings(BaseSettings):
+    """How a process writes its log; read on its own at start-up, before anything else, so
+    a wrong value elsewhere cannot keep the log from saying so. Unset: each command's own
+    default (``dondoc worker`` and ``dondoc web``: INFO; others: WARNING, INFO with ``-v``)
+    and JSON unless stderr is a terminal."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
+
+    log_level: LogLevel | None = None
+    log_format: LogFormat | None = None
+
+
+class Settings(LogSettings):
     """Every knob an operator may turn; DESIGN.md's public contract names most of them."""
 
     model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
@@ -45,6 +62,17 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     policy_file: Path | None = None
     data_dir: Path = DEFAULT_DATA_DIR
+    shutdown_timeout: float = Field(default=20.0, ge=0)
+    """Seconds ``dondoc worker`` lets running activities, and ``dondoc web`` in-flight
+    requests, finish after SIGTERM before it stops them."""
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    """The worker's Prometheus port (its own metrics and the Temporal SDK's); 0: none."""
+    worker_metrics_host: str = "0.0.0.0"
+    worker_max_activities: int = Field(default=20, ge=1)
+    worker_max_workflow_tasks: int | None = Field(default=None, ge=1)
+    """None: the Temporal SDK's own default."""
+    metrics_token: SecretStr | None = None
+    """When set, the web's ``/metrics`` asks for ``Authorization: Bearer <token>``."""
 
     @property
     def smtp_target(self) -> tuple[str, int]:

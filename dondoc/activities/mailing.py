@@ -27,6 +27,7 @@ from dondoc.domain.mail import (
     thread_root_id,
 )
 from dondoc.domain.tokens import LinkGrant, sign_agency_link, sign_link
+from dondoc.metrics import count_mail
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
 from dondoc.store.directory import display_name, get_leader, get_office
@@ -188,10 +189,15 @@ class MailActivities:
                     )
                 )
                 continue
-            refused = await deliver(
-                self._settings, prepared.message, prepared.envelope, self._sessions
-            )
+            try:
+                refused = await deliver(
+                    self._settings, prepared.message, prepared.envelope, self._sessions
+                )
+            except Exception:
+                count_mail("failed")  # the activity fails; Temporal retries it
+                raise
             if refused is not None:
+                count_mail("bounced")
                 await asyncio.to_thread(
                     self.mark, prepared.key, OutboxStatus.BOUNCED, refused.reason
                 )
@@ -200,6 +206,7 @@ class MailActivities:
                     MailOutcome(recipient=code, status="bounced", detail=refused.reason)
                 )
                 continue
+            count_mail("sent")
             await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.SENT)
             log.info("mail_sent", key=prepared.key, to=prepared.envelope)
             outcomes.append(MailOutcome(recipient=code, status="sent"))

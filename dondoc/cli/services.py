@@ -3,14 +3,47 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from dondoc.cli.errors import prepared_database
-from dondoc.settings import get_settings
+from dondoc.cli.errors import FAILURE, fail, prepared_database, validation_text
+from dondoc.cli.stopping import SIGNALS, GracefulStop
+from dondoc.settings import LogSettings, Settings, get_settings
+
+SERVICES = frozenset({"worker", "web"})
+
+
+def configure_logs(command: str | None, *, verbose: bool) -> None:
+    """The log level and format for ``command``; ``DONDOC_LOG_LEVEL`` and
+    ``DONDOC_LOG_FORMAT`` win over these defaults, ``-v`` over both for the level.
+
+    The two services log at INFO (what they did is the operator's record); other commands
+    stay quiet below WARNING. ``dondoc dev`` is read by a person: console rendering.
+    """
+    from dondoc.logs import configure_logging
+
+    try:
+        chosen = LogSettings()
+    except ValidationError as err:
+        fail(f"cấu hình nhật ký không hợp lệ: {validation_text(err)}")
+    level = chosen.log_level or ("INFO" if command in SERVICES else "WARNING")
+    if verbose and logging.getLevelName(level) > logging.INFO:
+        level = "INFO"
+    fmt = chosen.log_format or ("console" if command == "dev" else None)
+    configure_logging(level, fmt)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as err:
+        fail(f"cấu hình không hợp lệ: {validation_text(err)}")
 
 
 def dev(
@@ -27,11 +60,33 @@ def dev(
     sys.exit(run_dev(port=port, temporal_port=temporal_port, data_dir=data_dir, demo=not no_demo))
 
 
-def worker() -> None:
-    """Chạy worker Temporal (triển khai thật)."""
+async def _serve_worker(settings: Settings) -> None:
     from dondoc.worker import run_worker
 
-    asyncio.run(run_worker(get_settings()))
+    stop = asyncio.Event()
+    stopping = GracefulStop("worker", settings.shutdown_timeout, stop.set)
+    loop = asyncio.get_running_loop()
+    for signum in SIGNALS:
+        loop.add_signal_handler(signum, stopping.on_signal, signum)
+    try:
+        await run_worker(settings, stop)
+    finally:
+        stopping.disarm()
+
+
+def worker() -> None:
+    """Chạy worker Temporal (triển khai thật)."""
+    settings = _settings()
+    try:
+        asyncio.run(_serve_worker(settings))
+    except OSError as err:
+        if settings.worker_metrics_port and err.errno is not None:
+            fail(
+                f"không mở được cổng số liệu giám sát {settings.worker_metrics_host}:"
+                f"{settings.worker_metrics_port} (DONDOC_WORKER_METRICS_PORT): {err.strerror}",
+                FAILURE,
+            )
+        raise
 
 
 def web(
@@ -41,7 +96,20 @@ def web(
     """Chạy máy chủ web (triển khai thật)."""
     import uvicorn
 
+    from dondoc.cli.web_server import WebServer
     from dondoc.web.app import create_app
 
+    settings = _settings()
     prepared_database()
-    uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        # Our middleware logs each request by route template; uvicorn's access log would
+        # print the raw path, a link's token included.
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+    )
+    WebServer(config, settings.shutdown_timeout).run()

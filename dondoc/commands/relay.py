@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from dondoc.commands.actions import send_update, settle_outcome
+from dondoc.commands.actions import outcome_label, send_update, settle_outcome
 from dondoc.commands.temporal import ClientSource, client_or_none
 from dondoc.domain.requests import REQUESTS
 from dondoc.domain.task import Action
+from dondoc.metrics import count_action
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import due_for_retry, note_attempt
 from dondoc.store.db import in_session
@@ -74,6 +75,7 @@ class ActionRelay:
                 await in_session(self._url, note_attempt, key, reason, stamp)
                 continue
             answered += 1
+            count_action(action, outcome_label(outcome))
             log.info(
                 "action_relayed",
                 key=key,
