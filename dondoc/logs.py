@@ -94,6 +94,8 @@ def configure_logging(level: str = "WARNING", fmt: LogFormat | None = None) -> N
         framework.handlers = []
         framework.propagate = True
         framework.setLevel(logging.NOTSET)
+    # Alembic names every plugin it loads at INFO; its migrations stay in the log.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

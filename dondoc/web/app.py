@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -28,6 +29,8 @@ from dondoc.web.request_metrics import RequestMetrics
 from dondoc.web.security import SecurityHeaders
 from dondoc.web.templating import templates
 from dondoc.web.throttle import FailureThrottle
+
+log = structlog.get_logger(__name__)
 
 RELAY_STOP_TIMEOUT = 5.0
 """Seconds the web waits at shutdown for the relay's round in progress; an action cut off
@@ -59,6 +62,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not done:
             task.cancel()
             await asyncio.wait({task})
+        log.info("action_relay_stopped", cut_short=not done)
 
 
 def create_app(settings: Settings) -> FastAPI:
