@@ -27,7 +27,7 @@ def _count(name: str, **labels: str) -> float:
 
 
 async def test_actions_and_mails_are_counted_by_outcome(
-    settings: Settings, mailbox: Mailbox, dev_temporal: Client
+    settings: Settings, mailbox: Mailbox, ops_temporal: Client
 ) -> None:
     settings = settings.model_copy(update={"task_queue": f"counted-{uuid.uuid4()}"})
     today = date.today()
@@ -59,21 +59,21 @@ async def test_actions_and_mails_are_counted_by_outcome(
         o: _count("dondoc_link_actions_total", **ack, outcome=o) for o in ("applied", "deferred")
     }
 
-    async with build_worker(dev_temporal, settings):
-        await issue_notice(notice, settings, dev_temporal)
-        await mailbox.arrived(1)
+    async with build_worker(ops_temporal, settings):
+        await issue_notice(notice, settings, ops_temporal)
+        # The owner's copy, and the office's notice of the coordinator's bounce.
+        await mailbox.arrived(2)
         request = rq.request_from(Action.ACKNOWLEDGE, "agency:SNGV", {})
         key = f"ops-{uuid.uuid4()}"
 
         first = await perform(settings, DownClient(), task_id, Action.ACKNOWLEDGE, request, key)
         assert isinstance(first.outcome, Deferred)
-        assert await ActionRelay(settings, FixedClient(dev_temporal), every=0).flush() == 1
+        assert await ActionRelay(settings, FixedClient(ops_temporal), every=0).flush() == 1
         again = await perform(
-            settings, FixedClient(dev_temporal), task_id, Action.ACKNOWLEDGE, request, key
+            settings, FixedClient(ops_temporal), task_id, Action.ACKNOWLEDGE, request, key
         )
         assert isinstance(again.outcome, Applied) and again.repeated
 
-    # The owner's copy, and the office's notice of the coordinator's bounce.
     assert _count("dondoc_mails_total", outcome="sent") == sent + 2
     assert _count("dondoc_mails_total", outcome="bounced") == bounced + 1
     assert _count("dondoc_link_actions_total", **ack, outcome="deferred") == before["deferred"] + 1

@@ -25,11 +25,11 @@ def _target(client: Client) -> str:
 
 
 async def test_ready_when_every_part_answers_and_not_when_the_relay_goes(
-    settings: Settings, dev_temporal: Client
+    settings: Settings, ops_temporal: Client
 ) -> None:
     relay = Mailbox()
     here = settings.model_copy(
-        update={"temporal_address": _target(dev_temporal), "smtp_port": relay.port}
+        update={"temporal_address": _target(ops_temporal), "smtp_port": relay.port}
     )
     down = await _readyz(here)
     assert down.status_code == 503

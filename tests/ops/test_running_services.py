@@ -53,12 +53,12 @@ def _form(page: str, action: str) -> tuple[str, str]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def running(
-    tmp_path_factory: pytest.TempPathFactory, dev_temporal: Client
+    tmp_path_factory: pytest.TempPathFactory, ops_temporal: Client
 ) -> AsyncIterator[Running]:
     relay = HeldRelay()
     relay.start()
     folder = tmp_path_factory.mktemp("running")
-    deployment = make_deployment(folder, dev_temporal, relay.port)
+    deployment = make_deployment(folder, ops_temporal, relay.port)
     env = deployment.env(
         worker_max_activities=str(MAX_ACTIVITIES),
         worker_max_workflow_tasks=str(MAX_WORKFLOW_TASKS),
