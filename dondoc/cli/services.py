@@ -76,17 +76,17 @@ async def _serve_worker(settings: Settings) -> None:
 
 def worker() -> None:
     """Chạy worker Temporal (triển khai thật)."""
+    from dondoc.worker.metrics import MetricsPortUnavailable
+
     settings = _settings()
     try:
         asyncio.run(_serve_worker(settings))
-    except OSError as err:
-        if settings.worker_metrics_port and err.errno is not None:
-            fail(
-                f"không mở được cổng số liệu giám sát {settings.worker_metrics_host}:"
-                f"{settings.worker_metrics_port} (DONDOC_WORKER_METRICS_PORT): {err.strerror}",
-                FAILURE,
-            )
-        raise
+    except MetricsPortUnavailable as err:
+        fail(
+            f"không mở được cổng số liệu giám sát {settings.worker_metrics_host}:"
+            f"{settings.worker_metrics_port} (DONDOC_WORKER_METRICS_PORT): {err.strerror}",
+            FAILURE,
+        )
 
 
 def web(

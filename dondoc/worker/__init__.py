@@ -57,7 +57,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     activities finish within ``settings.shutdown_timeout``.
 
     The metrics port starts first: the SDK's own metrics belong to the runtime the
-    client is made on. ``OSError`` if that port is taken.
+    client is made on. ``MetricsPortUnavailable`` if that port is taken.
     """
     await asyncio.to_thread(migrate, settings.database_url)
     metrics = serve_metrics(settings)

@@ -34,6 +34,10 @@ log = structlog.get_logger(__name__)
 SDK_SCRAPE_TIMEOUT = 2.0
 
 
+class MetricsPortUnavailable(OSError):
+    """The worker's metrics port could not be bound (taken, or not this host's address)."""
+
+
 class SdkMetrics:
     """A prometheus-client collector that reads the SDK's loopback exporter."""
 
@@ -71,8 +75,8 @@ def serve_metrics(settings: Settings) -> MetricsPort | None:
     """Start the port (None when ``DONDOC_WORKER_METRICS_PORT`` is 0).
 
     Call before the first Temporal client is made: the SDK's exporter belongs to the
-    runtime a client is created on, and this makes it the default one. Raises ``OSError``
-    when the port cannot be bound.
+    runtime a client is created on, and this makes it the default one. Raises
+    ``MetricsPortUnavailable`` when the port cannot be bound.
     """
     if settings.worker_metrics_port == 0:
         return None
@@ -82,9 +86,12 @@ def serve_metrics(settings: Settings) -> MetricsPort | None:
         metrics=PrometheusConfig(bind_address=sdk, counters_total_suffix=True),
     )
     registry = exposition(ReadModelGauges(settings.database_url), SdkMetrics(sdk))
-    server, thread = start_http_server(
-        settings.worker_metrics_port, settings.worker_metrics_host, registry
-    )
+    try:
+        server, thread = start_http_server(
+            settings.worker_metrics_port, settings.worker_metrics_host, registry
+        )
+    except OSError as err:
+        raise MetricsPortUnavailable(err.errno, err.strerror) from err
     Runtime.set_default(Runtime(telemetry=telemetry), error_if_already_set=False)
     log.info(
         "worker_metrics_serving",
