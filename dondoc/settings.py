@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -20,6 +20,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from dondoc.domain.validation_words import reason
 from dondoc.secret_files import SecretFilesSource, credential_path, read_error
 
 ENV_PREFIX = "DONDOC_"
@@ -66,7 +67,23 @@ class _Problems(ValueError):
         super().__init__("; ".join(problems))
 
 
-class Settings(BaseSettings):
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+LogFormat = Literal["json", "console"]
+
+
+class LogSettings(BaseSettings):
+    """How a process writes its log; read on its own at start-up, before anything else, so
+    a wrong value elsewhere cannot keep the log from saying so. Unset: each command's own
+    default (``dondoc worker`` and ``dondoc web``: INFO; others: WARNING, INFO with ``-v``)
+    and JSON unless stderr is a terminal."""
+
+    model_config = SettingsConfigDict(env_prefix="DONDOC_", extra="ignore")
+
+    log_level: LogLevel | None = None
+    log_format: LogFormat | None = None
+
+
+class Settings(LogSettings):
     """Every knob an operator may turn; DESIGN.md's public contract names most of them."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
@@ -175,6 +192,18 @@ class Settings(BaseSettings):
     def temporal_uses_tls(self) -> bool:
         return self.temporal_tls or bool(self._tls_implied_by())
 
+    shutdown_timeout: float = Field(default=20.0, ge=0)
+    """Seconds ``dondoc worker`` lets running activities, and ``dondoc web`` in-flight
+    requests, finish after SIGTERM before it stops them."""
+    worker_metrics_port: int = Field(default=9464, ge=0, le=65535)
+    """The worker's Prometheus port (its own metrics and the Temporal SDK's); 0: none."""
+    worker_metrics_host: str = "0.0.0.0"
+    worker_max_activities: int = Field(default=20, ge=1)
+    worker_max_workflow_tasks: int | None = Field(default=None, ge=1)
+    """None: the Temporal SDK's own default."""
+    metrics_token: SecretStr | None = None
+    """When set, the web's ``/metrics`` asks for ``Authorization: Bearer <token>``."""
+
     @property
     def smtp_target(self) -> tuple[str, int]:
         """Where mail goes: the configured relay, or the dev sink on loopback."""
@@ -220,7 +249,7 @@ def _problem_lines(err: ValidationError) -> list[str]:
             if isinstance(given, str | int | float) and field not in SECRET_FIELDS
             else ""
         )
-        lines.append(f"{variable(field)}: giá trị{shown} không hợp lệ ({error['msg']}).")
+        lines.append(f"{variable(field)}: giá trị{shown} không hợp lệ ({reason(error)}).")
     return lines
 
 

@@ -28,6 +28,7 @@ from dondoc.domain.mail import (
 )
 from dondoc.domain.task import Official, coordinators
 from dondoc.domain.tokens import LinkGrant, sign_agency_link, sign_link
+from dondoc.metrics import count_mail
 from dondoc.settings import Settings
 from dondoc.store.calendars import calendar_in_force
 from dondoc.store.db import session_scope
@@ -247,9 +248,11 @@ class MailActivities:
                 )
             except TransientMailError as err:
                 # The relay did not take it: not a possible duplicate, just not sent yet.
+                count_mail("failed")  # the activity fails; Temporal retries it
                 await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.PENDING, str(err))
                 raise
             if refused is not None:
+                count_mail("bounced")
                 await asyncio.to_thread(
                     self.mark, prepared.key, OutboxStatus.BOUNCED, refused.reason
                 )
@@ -258,6 +261,7 @@ class MailActivities:
                     MailOutcome(recipient=code, status="bounced", detail=refused.reason)
                 )
                 continue
+            count_mail("sent")
             await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.SENT)
             log.info("mail_sent", key=prepared.key, to=prepared.envelope)
             outcomes.append(MailOutcome(recipient=code, status="sent"))

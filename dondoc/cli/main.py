@@ -40,11 +40,12 @@ app.command("web")(web)
 
 @app.callback()
 def _setup(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="In nhật ký chi tiết")] = False,
 ) -> None:
-    from dondoc.logs import configure_logging
+    from dondoc.cli.services import configure_logs
 
-    configure_logging("INFO" if verbose else "WARNING")
+    configure_logs(ctx.invoked_subcommand, verbose=verbose)
 
 
 def main() -> None:

@@ -3,15 +3,55 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
-from dondoc.cli.errors import BAD_INPUT, fail_unreachable, prepared_database
+from dondoc.cli.errors import (
+    BAD_INPUT,
+    FAILURE,
+    fail,
+    fail_unreachable,
+    prepared_database,
+    validation_text,
+)
+from dondoc.cli.stopping import SIGNALS, GracefulStop
 from dondoc.client import TemporalUnreachable
-from dondoc.settings import Settings, get_settings
+from dondoc.settings import LogSettings, Settings, get_settings
+
+SERVICES = frozenset({"worker", "web"})
+
+
+def configure_logs(command: str | None, *, verbose: bool) -> None:
+    """The log level and format for ``command``; ``DONDOC_LOG_LEVEL`` and
+    ``DONDOC_LOG_FORMAT`` win over these defaults, ``-v`` over both for the level.
+
+    The two services log at INFO (what they did is the operator's record); other commands
+    stay quiet below WARNING. ``dondoc dev`` is read by a person: console rendering.
+    """
+    from dondoc.logs import configure_logging
+
+    try:
+        chosen = LogSettings()
+    except ValidationError as err:
+        fail(f"cấu hình nhật ký không hợp lệ: {validation_text(err)}")
+    level = chosen.log_level or ("INFO" if command in SERVICES else "WARNING")
+    if verbose and logging.getLevelName(level) > logging.INFO:
+        level = "INFO"
+    fmt = chosen.log_format or ("console" if command == "dev" else None)
+    configure_logging(level, fmt)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as err:
+        fail(f"cấu hình không hợp lệ: {validation_text(err)}")
 
 
 def dev(
@@ -32,7 +72,7 @@ def _safe_to_start(command: str) -> Settings:
     """The settings of a deployment's service, or exit 2 naming what to set first."""
     from dondoc.commands.production import refusals
 
-    settings = get_settings()
+    settings = _settings()
     prepared_database()
     found = refusals(settings)
     if found:
@@ -47,15 +87,35 @@ def _safe_to_start(command: str) -> Settings:
     return settings
 
 
+async def _serve_worker(settings: Settings) -> None:
+    from dondoc.worker import run_worker
+
+    stop = asyncio.Event()
+    stopping = GracefulStop("worker", settings.shutdown_timeout, stop.set)
+    loop = asyncio.get_running_loop()
+    for signum in SIGNALS:
+        loop.add_signal_handler(signum, stopping.on_signal, signum)
+    try:
+        await run_worker(settings, stop)
+    finally:
+        stopping.disarm()
+
+
 def worker() -> None:
     """Chạy worker Temporal (triển khai thật)."""
-    from dondoc.worker import run_worker
+    from dondoc.worker.metrics import MetricsPortUnavailable
 
     settings = _safe_to_start("worker")
     try:
-        asyncio.run(run_worker(settings))
+        asyncio.run(_serve_worker(settings))
     except TemporalUnreachable as err:
         fail_unreachable(err)
+    except MetricsPortUnavailable as err:
+        fail(
+            f"không mở được cổng số liệu giám sát {settings.worker_metrics_host}:"
+            f"{settings.worker_metrics_port} (DONDOC_WORKER_METRICS_PORT): {err.strerror}",
+            FAILURE,
+        )
 
 
 def web(
@@ -65,7 +125,19 @@ def web(
     """Chạy máy chủ web (triển khai thật)."""
     import uvicorn
 
+    from dondoc.cli.web_server import WebServer
     from dondoc.web.app import create_app
 
     settings = _safe_to_start("web")
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=True,
+        # Our middleware logs each request by route template; uvicorn's access log would
+        # print the raw path, a link's token included.
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+    )
+    WebServer(config, settings.shutdown_timeout).run()

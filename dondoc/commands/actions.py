@@ -30,6 +30,8 @@ from dondoc.domain import requests as rq
 from dondoc.domain.refusals import REFUSAL_TYPE, Refusal, RefusalCode
 from dondoc.domain.task import Action
 from dondoc.domain.view import TaskView
+from dondoc.logs import bind_task
+from dondoc.metrics import count_action
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import ActionStatus, record_action, settle
 from dondoc.store.db import in_session
@@ -164,7 +166,32 @@ async def perform(
     *,
     timeout: float | None = None,
 ) -> Performed:
-    """Keep the action, send it, settle it: Applied, Refused, or Deferred to the relay."""
+    """Keep the action, send it, settle it: Applied, Refused, or Deferred to the relay.
+
+    Counted in ``dondoc_link_actions_total`` once per kept action, by its first answer;
+    a repeat of the same key (a double submit, a retry) is not counted again.
+    """
+    with bind_task(task_id, action=action.value):
+        performed = await _perform(settings, temporal, task_id, action, request, key, timeout)
+    if not performed.repeated:
+        count_action(action, outcome_label(performed.outcome))
+    return performed
+
+
+def outcome_label(outcome: Outcome) -> str:
+    """The ``outcome`` label of ``dondoc_link_actions_total``."""
+    return type(outcome).__name__.lower()
+
+
+async def _perform(
+    settings: Settings,
+    temporal: ClientSource,
+    task_id: str,
+    action: Action,
+    request: rq.Request,
+    key: str,
+    timeout: float | None,
+) -> Performed:
     kept = await _keep(settings.database_url, task_id, action, request, key)
     if not kept.same_action:
         refusal = Refusal(
@@ -182,11 +209,5 @@ async def perform(
     wait = UPDATE_TIMEOUT if timeout is None else timeout
     outcome = await send_update(client, task_id, action, request, key, wait)
     await settle_outcome(settings.database_url, key, outcome)
-    log.info(
-        "action_sent",
-        task=task_id,
-        action=action.value,
-        actor=request.actor,
-        outcome=type(outcome).__name__,
-    )
+    log.info("action_sent", actor=request.actor, outcome=type(outcome).__name__)
     return Performed(outcome, not kept.created)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
+from temporalio.client import Client
 
-from dondoc.commands.actions import send_update, settle_outcome
+from dondoc.commands.actions import outcome_label, send_update, settle_outcome
 from dondoc.commands.temporal import ClientSource, client_or_none
 from dondoc.domain.requests import REQUESTS
 from dondoc.domain.task import Action
+from dondoc.logs import bind_task
+from dondoc.metrics import count_action
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import due_for_retry, note_attempt
 from dondoc.store.db import in_session
@@ -66,19 +70,20 @@ class ActionRelay:
             return 0
         answered = 0
         for key, task_id, action, payload in rows:
-            request = REQUESTS[action].model_validate(payload)
-            outcome = await send_update(client, task_id, action, request, key, self._timeout)
-            if not await settle_outcome(self._url, key, outcome):
-                reason = getattr(outcome, "reason", "")
-                stamp = datetime.now(UTC)
-                await in_session(self._url, note_attempt, key, reason, stamp)
-                continue
-            answered += 1
-            log.info(
-                "action_relayed",
-                key=key,
-                task=task_id,
-                action=action.value,
-                outcome=type(outcome).__name__,
-            )
+            with bind_task(task_id, action=action.value):
+                answered += await self._send(client, key, task_id, action, payload)
         return answered
+
+    async def _send(
+        self, client: Client, key: str, task_id: str, action: Action, payload: dict[str, Any]
+    ) -> int:
+        """1 if the workflow answered (the action is settled), 0 if it is still pending."""
+        request = REQUESTS[action].model_validate(payload)
+        outcome = await send_update(client, task_id, action, request, key, self._timeout)
+        if not await settle_outcome(self._url, key, outcome):
+            reason = getattr(outcome, "reason", "")
+            await in_session(self._url, note_attempt, key, reason, datetime.now(UTC))
+            return 0
+        count_action(action, outcome_label(outcome))
+        log.info("action_relayed", key=key, outcome=type(outcome).__name__)
+        return 1

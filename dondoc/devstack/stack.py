@@ -204,6 +204,7 @@ class DevStack:
                 host="127.0.0.1",
                 port=self.port,
                 log_level="warning",
+                log_config=None,  # uvicorn through our formatter (dondoc.logs)
                 timeout_graceful_shutdown=5,
             )
         )

@@ -13,6 +13,7 @@ from dondoc.domain.deadlines import DeadlineError, NamedDayOff, past_date_proble
 from dondoc.domain.ids import notice_key, task_id
 from dondoc.domain.policy import Policy
 from dondoc.domain.task import Signer, TaskSpec
+from dondoc.domain.validation_words import WITH_LIMITS, reason
 
 
 class _In(BaseModel):
@@ -109,25 +110,8 @@ class NoticeInvalid(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
-_PYDANTIC_MESSAGES = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được hỗ trợ",
-    "string_too_short": "không được để trống",
-    "too_short": "phải có ít nhất một mục",
-    "string_pattern_mismatch": "không đúng dạng (ví dụ: 245/TB-UBND)",
-    "date_from_datetime_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "date_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "date_type": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "date_from_datetime_inexact": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "string_type": "phải là chuỗi ký tự",
-    "list_type": "phải là danh sách",
-    "model_type": "phải là một bảng khóa–giá trị",
-    "dict_type": "phải là một bảng khóa–giá trị",
-}
-_LIMIT_MESSAGES = {
-    "string_too_long": "quá dài (tối đa {max_length} ký tự)",
-    "too_long": "quá nhiều mục (tối đa {max_length})",
-}
+_PATTERN = {"string_pattern_mismatch": "không đúng dạng (ví dụ: 245/TB-UBND)"}
+
 ECHO_MAX = 80
 """How much of a wrong value a message repeats; a megabyte of it helps nobody."""
 
@@ -159,15 +143,13 @@ def _translate(err: ValidationError, prefix: tuple[int | str, ...] = ()) -> list
     seen: dict[str, Problem] = {}
     for e in err.errors():
         where = _where(prefix + tuple(e["loc"]))
-        if e["type"] in _LIMIT_MESSAGES:
-            msg = _LIMIT_MESSAGES[e["type"]].format(**e.get("ctx", {}))
+        if e["type"] in WITH_LIMITS:
+            msg = reason(e)
         elif where.endswith("deadline"):
             msg = f"không đọc được thời hạn «{_echo(e.get('input'))}»"
         else:
-            msg = _PYDANTIC_MESSAGES.get(e["type"], "giá trị không hợp lệ")
-            if e["type"] == "value_error":
-                msg = str(e.get("ctx", {}).get("error", msg))
-        if e["type"] in _LIMIT_MESSAGES:
+            msg = _PATTERN.get(e["type"]) or reason(e)
+        if e["type"] in WITH_LIMITS:
             # Over a limit says more than "not a date" of the union's other branches.
             seen[where] = Problem(location=where, message=msg)
         else:

@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
+import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp
 from temporalio.client import Client
 
+from dondoc.commands.gauges import ReadModelGauges
 from dondoc.commands.readiness import database_answer, readiness
 from dondoc.commands.relay import ActionRelay
 from dondoc.commands.temporal import TemporalClients
+from dondoc.metrics import exposition, render
 from dondoc.settings import Settings
 from dondoc.store.db import DatabaseBusy, guard_event_loop
 from dondoc.web import agency, api, console
 from dondoc.web.body_limit import BodyLimit, limits_for
 from dondoc.web.load import EventLoopGuard, Overload
+from dondoc.web.request_metrics import RequestMetrics
 from dondoc.web.security import SecurityHeaders
 from dondoc.web.templating import templates
 from dondoc.web.throttle import FailureThrottle
 
 SERVER_ERROR = "Hệ thống gặp lỗi khi xử lý yêu cầu; vui lòng thử lại sau ít phút."
+
+log = structlog.get_logger(__name__)
+
+RELAY_STOP_TIMEOUT = 5.0
+"""Seconds the web waits at shutdown for the relay's round in progress; an action cut off
+stays pending in the database and is sent by the next start's relay."""
 
 
 class _Current:
@@ -50,7 +62,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         stop.set()
-        await task
+        done, _ = await asyncio.wait({task}, timeout=RELAY_STOP_TIMEOUT)
+        if not done:
+            task.cancel()
+            await asyncio.wait({task})
+        log.info("action_relay_stopped", cut_short=not done)
 
 
 class _App(FastAPI):
@@ -72,6 +88,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limits=limits_for(settings))
     app.add_middleware(EventLoopGuard)
     app.add_middleware(Overload)
+
+    app.state.metrics = exposition(ReadModelGauges(settings.database_url))
+    # Outermost last: every answer carries the security headers, an overload's 503 too,
+    # and is counted.
+    app.add_middleware(EventLoopGuard)
+    app.add_middleware(Overload)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
     console.install(app)
@@ -96,6 +120,22 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(
             {"status": "ok" if ready else "degraded", **checks}, 200 if ready else 503
         )
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        """Prometheus: counts and durations only, never a token, address or task text.
+        Open like ``/healthz`` unless ``DONDOC_METRICS_TOKEN`` is set. A plain ``def``:
+        the read-model gauges query the database in the thread pool."""
+        if settings.metrics_token is not None and not _bearer_matches(
+            request, settings.metrics_token.get_secret_value()
+        ):
+            return PlainTextResponse(
+                "Cần mã truy cập để xem số liệu giám sát.",
+                401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        body, content_type = render(app.state.metrics, request.headers.get("accept"))
+        return Response(body, media_type=content_type)
 
     @app.exception_handler(DatabaseBusy)
     async def busy(request: Request, exc: DatabaseBusy) -> HTMLResponse | JSONResponse:
@@ -123,6 +163,11 @@ def create_app(settings: Settings) -> FastAPI:
         return _error(request, 500, SERVER_ERROR)
 
     return app
+
+
+def _bearer_matches(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
 
 
 def _error(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import structlog
 from temporalio.client import Client
@@ -16,6 +17,8 @@ from dondoc.client import connect
 from dondoc.settings import Settings
 from dondoc.store.db import migrate
 from dondoc.worker.guard import EventLoopGuard
+from dondoc.worker.log_context import LogContext
+from dondoc.worker.metrics import serve_metrics
 from dondoc.worker.schedules import ensure_digest_schedule
 from dondoc.workflows.digest import DigestWorkflow
 from dondoc.workflows.task import TaskWorkflow
@@ -24,6 +27,10 @@ log = structlog.get_logger(__name__)
 
 
 def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
+    """The worker, its capacity from ``DONDOC_WORKER_MAX_ACTIVITIES`` and
+    ``DONDOC_WORKER_MAX_WORKFLOW_TASKS``; on shutdown, running activities get
+    ``DONDOC_SHUTDOWN_TIMEOUT`` seconds to finish before they are cancelled (and retried
+    by Temporal on another worker)."""
     recording = RecordingActivities(settings.database_url)
     mailing = MailActivities(settings)
     digests = DigestActivities(settings)
@@ -38,18 +45,37 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
             digests.send_digests,
             calendars.working_calendar,
         ],
-        max_concurrent_activities=20,
-        interceptors=[EventLoopGuard()],
+        max_concurrent_activities=settings.worker_max_activities,
+        max_concurrent_workflow_tasks=settings.worker_max_workflow_tasks,
+        graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_timeout),
+        interceptors=[LogContext(), EventLoopGuard()],
     )
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or forever); in-flight activities finish first."""
+    """Run until ``stop`` is set (or forever), then stop polling and let running
+    activities finish within ``settings.shutdown_timeout``.
+
+    The metrics port starts first: the SDK's own metrics belong to the runtime the
+    client is made on. ``MetricsPortUnavailable`` if that port is taken.
+    """
     await asyncio.to_thread(migrate, settings.database_url)
-    client = await connect(settings)
-    await ensure_digest_schedule(client, settings)
-    worker = build_worker(client, settings)
-    log.info("worker_started", task_queue=settings.task_queue, temporal=settings.temporal_address)
-    async with worker:
-        await (stop.wait() if stop else asyncio.Event().wait())
-    log.info("worker_stopped")
+    metrics = serve_metrics(settings)
+    try:
+        client = await connect(settings)
+        await ensure_digest_schedule(client, settings)
+        worker = build_worker(client, settings)
+        log.info(
+            "worker_started",
+            task_queue=settings.task_queue,
+            temporal=settings.temporal_address,
+            max_activities=settings.worker_max_activities,
+            metrics_port=settings.worker_metrics_port or None,
+        )
+        async with worker:
+            await (stop.wait() if stop else asyncio.Event().wait())
+            log.info("worker_stopping", graceful_timeout=settings.shutdown_timeout)
+        log.info("worker_stopped")
+    finally:
+        if metrics is not None:
+            metrics.close()

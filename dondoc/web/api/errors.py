@@ -15,34 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from dondoc.domain.notice import Problem as NoticeProblem
+from dondoc.domain.validation_words import reason
 from dondoc.web.templating import templates
-
-MESSAGES = {
-    "missing": "thiếu trường bắt buộc",
-    "extra_forbidden": "trường không được hỗ trợ",
-    "string_too_short": "không được để trống",
-    "string_too_long": "quá dài",
-    "too_short": "phải có ít nhất một mục",
-    "too_long": "quá nhiều mục",
-    "string_type": "phải là chuỗi ký tự",
-    "bool_type": "phải là true hoặc false",
-    "bool_parsing": "phải là true hoặc false",
-    "int_type": "phải là số nguyên",
-    "int_parsing": "phải là số nguyên",
-    "greater_than_equal": "giá trị quá nhỏ",
-    "less_than_equal": "giá trị quá lớn",
-    "date_type": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "date_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "date_from_datetime_parsing": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "date_from_datetime_inexact": "ngày không hợp lệ (dạng YYYY-MM-DD)",
-    "list_type": "phải là danh sách",
-    "model_type": "phải là một đối tượng JSON",
-    "dict_type": "phải là một đối tượng JSON",
-    "model_attributes_type": "phải là một đối tượng JSON",
-    "json_invalid": "nội dung không phải JSON hợp lệ",
-    "literal_error": "giá trị không nằm trong danh sách cho phép",
-    "enum": "giá trị không nằm trong danh sách cho phép",
-}
 
 
 class ApiError(Exception):
@@ -74,7 +48,7 @@ def translate(errors: Sequence[Any]) -> list[dict[str, str]]:
     seen: dict[str, dict[str, str]] = {}
     for e in errors:
         where = field_path(tuple(e.get("loc", ())))
-        message = MESSAGES.get(e.get("type", ""), str(e.get("msg", "không hợp lệ")))
+        message = reason(e, "không hợp lệ")
         seen.setdefault(where, {"field": where, "message": message})
     return list(seen.values())
 
