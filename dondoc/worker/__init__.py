@@ -11,6 +11,7 @@ from temporalio.worker import Worker
 
 from dondoc.activities.calendar import CalendarActivities
 from dondoc.activities.digest import DigestActivities
+from dondoc.activities.effects import EffectActivities
 from dondoc.activities.mailing import MailActivities
 from dondoc.activities.recording import RecordingActivities
 from dondoc.client import connect
@@ -35,11 +36,13 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
     mailing = MailActivities(settings)
     digests = DigestActivities(settings)
     calendars = CalendarActivities(settings)
+    effects = EffectActivities(recording, mailing)
     return Worker(
         client,
         task_queue=task_queue or settings.task_queue,
         workflows=[TaskWorkflow, DigestWorkflow],
         activities=[
+            effects.record_and_mail,
             recording.record_event,
             mailing.send_mail,
             digests.send_digests,

@@ -18,14 +18,15 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from dondoc.activities.calendar import CalendarActivities
+    from dondoc.activities.effects import EffectActivities
     from dondoc.activities.mailing import MailActivities
     from dondoc.activities.recording import RecordingActivities
     from dondoc.domain import transitions
     from dondoc.domain.calendar import WorkingCalendar
-    from dondoc.domain.events import TaskEvent, event_id
+    from dondoc.domain.events import EventEffects, TaskEvent, event_id
     from dondoc.domain.formatting import LOCAL_TZ
     from dondoc.domain.ladder import next_occurrence, plan, send_moment_after
-    from dondoc.domain.mail import MailKind, MailOrder
+    from dondoc.domain.mail import MailKind, MailOrder, MailOutcome
     from dondoc.domain.policy import FollowUpState, Policy
     from dondoc.domain.task import (
         OPEN_STATES,
@@ -51,6 +52,7 @@ HISTORY_LIMIT = 2000
 # workflow.patched ids, one per change to released workflow code (never reuse or remove).
 FAST_RECOVERY = "fast-recovery-2026-12"
 DEADLINE_RULES = "deadline-rules-2026-12"
+ONE_ACTIVITY_PER_EVENT = "one-activity-per-event-2026-12"
 
 
 class Carried(BaseModel):
@@ -67,11 +69,6 @@ class TaskInput(BaseModel):
     calendar: WorkingCalendar
     search_attributes: bool = True
     carried: Carried | None = None
-
-
-class _Pending(BaseModel):
-    event: TaskEvent
-    mails: list[MailOrder]
 
 
 @workflow.defn(name="TaskWorkflow")
@@ -95,7 +92,7 @@ class TaskWorkflow(TaskActions):
                 assigned_at=now,
             )
             self._follow = FollowUpState(deadline_set_at=now)
-        self._queue: list[_Pending] = []
+        self._queue: list[EventEffects] = []
         self._wake = False
         self._rules = (
             transitions.Rules.DEADLINES_2026_12
@@ -151,30 +148,45 @@ class TaskWorkflow(TaskActions):
         """Record and mail, in order, everything the handlers and the ladder queued."""
         while self._queue:
             item = self._queue[0]
-            record, send = self._effect_timeouts()
-            await workflow.execute_activity_method(
-                RecordingActivities.record_event,
-                item.event,
-                retry_policy=RETRY_FOREVER,
-                **record,
-            )
-            for order in item.mails:
-                outcomes = await workflow.execute_activity_method(
-                    MailActivities.send_mail,
-                    order,
+            if workflow.patched(ONE_ACTIVITY_PER_EVENT):
+                results = await workflow.execute_activity_method(
+                    EffectActivities.record_and_mail,
+                    item,
                     retry_policy=RETRY_FOREVER,
-                    **send,
+                    start_to_close_timeout=timedelta(minutes=2),
+                    heartbeat_timeout=timedelta(seconds=10),
                 )
-                for event in transitions.bounced(order.kind, outcomes, self._task()):
-                    self._emit(event)
-                if order.kind == MailKind.ASSIGNED and any(
-                    o.recipient == self._status.owner and o.status == "sent" for o in outcomes
-                ):
-                    counted = transitions.delivered(self._task(), workflow.now())
-                    if counted is not None:
-                        self._apply(counted)
+            else:
+                results = await self._record_then_mail(item)
+            for order, outcomes in zip(item.mails, results, strict=True):
+                self._after_mail(order, outcomes)
             self._queue.pop(0)
         self._upsert_search_attributes()
+
+    async def _record_then_mail(self, item: EventEffects) -> list[list[MailOutcome]]:
+        """The first releases' effects: one activity to record, one per mail."""
+        record, send = self._effect_timeouts()
+        await workflow.execute_activity_method(
+            RecordingActivities.record_event, item.event, retry_policy=RETRY_FOREVER, **record
+        )
+        return [
+            await workflow.execute_activity_method(
+                MailActivities.send_mail, order, retry_policy=RETRY_FOREVER, **send
+            )
+            for order in item.mails
+        ]
+
+    def _after_mail(self, order: MailOrder, outcomes: list[MailOutcome]) -> None:
+        """A bounce is recorded and the office told; the owner's receipt of the assignment
+        starts a deadline counted "kể từ ngày nhận được văn bản"."""
+        for event in transitions.bounced(order.kind, outcomes, self._task()):
+            self._emit(event)
+        if order.kind == MailKind.ASSIGNED and any(
+            o.recipient == self._status.owner and o.status == "sent" for o in outcomes
+        ):
+            counted = transitions.delivered(self._task(), workflow.now())
+            if counted is not None:
+                self._apply(counted)
 
     def _effect_timeouts(self) -> tuple[dict[str, timedelta], dict[str, timedelta]]:
         """How long an attempt to record, and to mail, may take before another worker
@@ -239,7 +251,7 @@ class TaskWorkflow(TaskActions):
             status=self._status,
             spec=self._spec,
         )
-        self._queue.append(_Pending(event=event, mails=orders))
+        self._queue.append(EventEffects(event=event, mails=orders))
         self._wake = True
 
     def _upsert_search_attributes(self) -> None:
