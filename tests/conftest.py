@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,8 +12,6 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from dondoc.devstack.net import free_port
-from dondoc.devstack.temporal import temporal_command
 from dondoc.domain.directory import Directory
 from dondoc.settings import Settings
 from dondoc.store.db import migrate, session_scope
@@ -25,7 +20,7 @@ from dondoc.store.directory import load_directory
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.mailbox import Mailbox
-from support.temporal import installed_binary
+from support.temporal import dev_server, installed_binary
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -94,25 +89,5 @@ async def dev_temporal() -> AsyncIterator[Client]:
     The time-skipping server does not honour update RPC timeouts nor redeliver an update
     after a worker restart the way a real server does; those behaviours are tested here.
     """
-    port = free_port()
-    process = subprocess.Popen(
-        temporal_command(port, headless=True, log_level="error"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                client = await Client.connect(
-                    f"127.0.0.1:{port}", data_converter=pydantic_data_converter
-                )
-                break
-            except RuntimeError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                await asyncio.sleep(0.3)
+    async with dev_server() as client:
         yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

@@ -6,21 +6,16 @@ tests use their own task queues and notices, so they do not see each other's wor
 
 from __future__ import annotations
 
-import asyncio
 import os
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
 from dondoc_processes import API_KEY
 from grpc_proxy import GrpcProxy, nginx_binary, start_proxy
-from temporalio.client import Client
 from tls_pki import Pki, make_pki
 
-from dondoc.devstack.net import free_port
-from dondoc.devstack.temporal import temporal_command
+from support.temporal import dev_server
 
 
 @pytest.fixture(scope="package")
@@ -31,27 +26,8 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 @pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def temporal_address() -> AsyncIterator[str]:
     """A plain-gRPC dev server on loopback: what sits behind the proxy."""
-    port = free_port()
-    process = subprocess.Popen(
-        temporal_command(port, headless=True, log_level="error"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    address = f"127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                await Client.connect(address)
-                break
-            except RuntimeError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                await asyncio.sleep(0.3)
-        yield address
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    async with dev_server() as client:
+        yield client.service_client.config.target_host
 
 
 @pytest.fixture(scope="package")
