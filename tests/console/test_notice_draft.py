@@ -332,6 +332,21 @@ async def test_the_expert_view_shows_the_draft_as_yaml_and_takes_it_back(
     assert shapeless.status_code == 422 and "«tasks» phải là danh sách" in shapeless.text
 
 
+async def test_a_draft_printed_by_the_cli_pasted_as_yaml_opens_in_the_review_form(
+    office: httpx.AsyncClient,
+) -> None:
+    page = await read_text(office, conclusion(today()).text)
+    printed = form_fields(page.text)["yaml"][0]
+    csrf = csrf_of((await office.get("/admin/notices/new")).text)
+    answer = await office.post(
+        "/admin/notices/preview", data={"csrf_token": csrf, "source": "yaml", "yaml": printed}
+    )
+    assert answer.status_code == 200 and "Rà soát bản nháp thông báo" in answer.text
+    assert form_fields(answer.text)["row"] == ["t1", "t2", "t3", "t4"]
+    assert "«Sở CT» không có trong danh bạ" in answer.text
+    assert "không kèm văn bản gốc" in answer.text
+
+
 async def test_notice_text_from_outside_is_shown_as_text_never_as_markup(
     office: httpx.AsyncClient,
 ) -> None:

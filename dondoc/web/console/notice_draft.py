@@ -108,6 +108,20 @@ def _drafted(request: Request, text: str) -> HTMLResponse:
     return _page(request, form)
 
 
+def draft_page(request: Request, document: object, yaml_text: str = "") -> HTMLResponse:
+    """The review form of a draft given as data (a YAML draft pasted without its text)."""
+    try:
+        form = from_document(document, "")
+    except DraftError as err:
+        from dondoc.web.console.notices import new_page
+
+        message = f"YAML chưa đúng dạng bản nháp: {err}."
+        return new_page(
+            request, source="yaml", yaml_text=yaml_text, message=message, status_code=422
+        )
+    return _page(request, form)
+
+
 def _refused_text(request: Request, message: str, text: str = "") -> HTMLResponse:
     from dondoc.web.console.notices import new_page
 

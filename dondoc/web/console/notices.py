@@ -24,6 +24,7 @@ from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.commands.temporal import client_or_none
 from dondoc.deployment import policies
 from dondoc.domain.notice import NoticeInvalid, Problem
+from dondoc.domain.notice_text import has_review_metadata
 from dondoc.store.db import session_scope
 from dondoc.store.notices import task_counts
 from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow, TaskRow
@@ -219,6 +220,9 @@ def notice_preview(request: Request, user: OfficeUser, form: Form) -> HTMLRespon
     if form.get("more"):
         return new_page(request, values=form, source="form", rows=min(rows + 5, MAX_TASK_ROWS))
     raw, message = _read_source(form)
+    if source == "yaml" and has_review_metadata(raw):
+        # A draft printed by `dondoc notice parse`: reviewed in the form, not validated raw.
+        return notice_draft.draft_page(request, raw, form.get("yaml", ""))
     if raw is None:
         return new_page(
             request,
