@@ -347,6 +347,24 @@ async def test_a_draft_printed_by_the_cli_pasted_as_yaml_opens_in_the_review_for
     assert "không kèm văn bản gốc" in answer.text
 
 
+async def test_a_draft_of_hundreds_of_tasks_posts_back_whole(office: httpx.AsyncClient) -> None:
+    page = await read_text(office, conclusion(today()).text)
+    document = yaml.safe_load(form_fields(page.text)["yaml"][0])
+    document["tasks"] = [
+        {**document["tasks"][0], "owner": code, "work": f"Rà soát danh mục dự án số {i}"}
+        for i in range(60)
+        for code in ("SCT", "STC", "SNGV", "SNNMT")
+    ]
+    big = await press(office, page, "yaml", {"yaml": yaml.safe_dump(document, allow_unicode=True)})
+    assert big.status_code == 200
+    fields = form_fields(big.text)
+    assert len(fields["row"]) == 240 and sum(len(v) for v in fields.values()) > 1000
+    again = await press(office, big)
+    assert again.status_code == 200 and len(form_fields(again.text)["row"]) == 240
+    flood = await office.post("/admin/notices/draft/edit", data={"row": ["t1"] * 20_001})
+    assert flood.status_code == 413 and "Bản nháp quá lớn" in flood.text
+
+
 async def test_notice_text_from_outside_is_shown_as_text_never_as_markup(
     office: httpx.AsyncClient,
 ) -> None:

@@ -6,6 +6,11 @@ script; what the parser knew about a row (its source sentence, where its fields 
 text, the flags still open) travels beside them in one hidden JSON field per row
 (``meta_json``). Every POST reads the form back (``from_fields``); ``draft_edits`` changes
 its rows, ``draft_review`` says what still stands against issuing it.
+
+The hidden state belongs to the reviewer: dropping a remark from it is no more than
+ticking «Đã kiểm tra», which the same person may do. What would make the notice wrong (an
+empty owner, an unknown code, an unreadable deadline) is found again from the values on
+every POST, whatever the hidden fields say.
 """
 
 from __future__ import annotations

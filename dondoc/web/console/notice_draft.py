@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 from dondoc.commands.documents import BadInput
 from dondoc.commands.issue import check_notice, issue_notice
@@ -31,7 +32,7 @@ from dondoc.domain.notice import NoticeInvalid, Problem
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
 from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow
-from dondoc.web.console.auth import Form, OfficeUser, checked_form, checked_upload
+from dondoc.web.console.auth import OfficeUser, checked_form, checked_upload
 from dondoc.web.console.draft_edits import add_row, delete_row, merge_row, split_row
 from dondoc.web.console.draft_form import (
     LABELS,
@@ -46,16 +47,41 @@ from dondoc.web.console.draft_form import (
     plain_text,
 )
 from dondoc.web.console.draft_review import repeated, review
-from dondoc.web.console.pages import redirect, render, settings_of
+from dondoc.web.console.pages import ConsoleError, redirect, render, settings_of
 from dondoc.web.console.source_marks import pieces
 
 router = APIRouter(include_in_schema=False)
 
 
+FORM_LIMITS = {"max_fields": 20_000, "max_part_size": 8 * 1024 * 1024}
+"""A draft of a few hundred tasks posts thousands of fields, and its text and YAML run to
+megabytes once encoded; Starlette's defaults (1 000 fields, 1 MB a field) are for forms
+a person types."""
+
+
+async def _read_form(request: Request) -> None:
+    """Read the form once with room for a draft; later reads get the same form."""
+    try:
+        await request.form(**FORM_LIMITS)
+    except HTTPException:
+        raise ConsoleError(
+            413,
+            "Bản nháp quá lớn",
+            "Biểu mẫu bản nháp vượt quá giới hạn hệ thống nhận được; "
+            "hãy chia thông báo thành nhiều phần hoặc dùng lệnh dondoc notice issue.",
+        ) from None
+
+
 async def _draft_fields(request: Request, user: OfficeUser) -> FormData:
     """The posted form with its repeated fields (coordinators, ticks), CSRF-checked."""
+    await _read_form(request)
     await checked_form(request, user)
-    return await request.form()  # Starlette keeps the form it has read
+    return await request.form()
+
+
+async def _pasted(request: Request, user: OfficeUser) -> dict[str, str]:
+    await _read_form(request)
+    return await checked_form(request, user)
 
 
 async def _notice_file(request: Request, user: OfficeUser) -> tuple[str, bytes]:
@@ -66,6 +92,7 @@ async def _notice_file(request: Request, user: OfficeUser) -> tuple[str, bytes]:
 
 
 DraftFields = Annotated[FormData, Depends(_draft_fields)]
+Pasted = Annotated[dict[str, str], Depends(_pasted)]
 NoticeFile = Annotated[tuple[str, bytes], Depends(_notice_file)]
 
 
@@ -73,7 +100,7 @@ NoticeFile = Annotated[tuple[str, bytes], Depends(_notice_file)]
 
 
 @router.post("/notices/draft", response_class=HTMLResponse)
-def draft_from_pasted(request: Request, user: OfficeUser, form: Form) -> HTMLResponse:
+def draft_from_pasted(request: Request, user: OfficeUser, form: Pasted) -> HTMLResponse:
     text = plain_text(form.get("text", ""))
     if not text.strip():
         return _refused_text(request, "Vui lòng dán toàn văn thông báo kết luận.", text)
