@@ -113,7 +113,7 @@ async def test_a_pasted_notice_becomes_tasks_beside_its_text_with_the_unknown_ow
     assert fields["row"] == ["t1", "t2", "t3", "t4"]
     assert fields["number"] == [notice.number] and fields["leader"] == ["PCT-VINH"]
     assert [fields[f"owner.{u}"] for u in fields["row"]] == [["SCT"], ["STC"], ["BCHQS"], [""]]
-    assert fields["coordinators.t1"] == ["SNGV", "STC"]
+    assert fields["coordinators.t1"] == ["SNGV", "STC"]  # in the order of the text
     assert fields["deadline.t1"] == [f"trước ngày {notice.first_due:%d/%m/%Y}"]
     # The one thing to check comes first, by its field, with what the text said.
     assert "Cần kiểm tra: 1 mục" in page.text
@@ -295,7 +295,7 @@ async def test_tasks_are_added_split_merged_and_deleted_by_plain_buttons(
     owners = await press(office, merged, "merge:t2")
     fields = form_fields(owners.text)
     assert fields["row"] == ["t1", "t2", "t4"]
-    assert fields["owner.t2"] == ["STC"] and fields["coordinators.t2"] == ["BCHQS", "SNGV"]
+    assert fields["owner.t2"] == ["STC"] and fields["coordinators.t2"] == ["SNGV", "BCHQS"]
     assert "giữ «STC» chủ trì, «BCHQS» chuyển sang phối hợp" in owners.text
     assert "gộp hai thời hạn khác nhau" in owners.text and issue_disabled(owners)
 
@@ -445,9 +445,16 @@ async def test_a_file_that_cannot_be_read_is_refused_saying_why(
     assert notices_in(settings) == 0
 
 
-async def test_an_empty_paste_is_refused(office: httpx.AsyncClient) -> None:
+async def test_an_empty_or_oversized_paste_is_refused(office: httpx.AsyncClient) -> None:
     answer = await read_text(office, "   \n ")
     assert answer.status_code == 422 and "Vui lòng dán toàn văn thông báo" in answer.text
+    text = conclusion(today()).text
+    head = text.split("như sau:\n", 1)[0]
+    items = "".join(
+        f"{i}. Giao Sở Tài chính rà soát hồ sơ số {i}, xong trong tháng.\n" for i in range(1, 320)
+    )
+    answer = await read_text(office, f"{head}như sau:\n{items}")
+    assert answer.status_code == 422 and "nhiều nhất 300 nhiệm vụ" in answer.text
 
 
 async def test_the_cli_and_the_console_read_a_text_the_same_way(
@@ -467,7 +474,7 @@ async def test_the_cli_and_the_console_read_a_text_the_same_way(
     from_cli = yaml.safe_load(printed.stdout)
     page = await read_text(office, text)
     from_console = yaml.safe_load(form_fields(page.text)["yaml"][0])
-    keys = ("owner", "coordinators", "work", "result", "deadline", "source", "review")
+    keys = ("owner", "coordinators", "work", "result", "deadline", "due", "source", "review")
     assert [{k: t[k] for k in keys} for t in from_console["tasks"]] == [
         {k: t[k] for k in keys} for t in from_cli["tasks"]
     ]
@@ -494,3 +501,24 @@ async def test_a_corrected_draft_is_issued_as_its_tasks(console: Console) -> Non
     assert sorted(owners) == ["BCHQS", "SCT", "SCT", "STC"]
     mails = await console.mailbox.arrived(before + 4)
     assert {m.kind for m in mails[before:]} == {"assigned"}
+
+
+async def test_every_corpus_notice_round_trips_through_the_form_unchanged(
+    office: httpx.AsyncClient, settings: Settings
+) -> None:
+    from dondoc.commands.notice_text import read_notice_text
+    from dondoc.domain.directory import Directory
+    from dondoc.store.directory import load_directory
+
+    directory = yaml.safe_load((NOTICES / "directory.yaml").read_text("utf-8"))
+    with session_scope(settings.database_url) as session:
+        load_directory(session, Directory.model_validate(directory))
+    for path in sorted(NOTICES.glob("*/*")):
+        if path.suffix not in {".txt", ".pdf"}:
+            continue
+        page = await read_text(office, read_notice_text(path))
+        assert page.status_code == 200, path.name
+        again = await press(office, page)
+        assert again.status_code == 200, path.name
+        before, after = form_fields(page.text), form_fields(again.text)
+        assert after == before, path.name

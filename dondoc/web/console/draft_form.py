@@ -182,7 +182,9 @@ class Row(Part):
     policy: str = ""
     """A task's own follow-up policy, kept from a YAML draft; the form does not edit it."""
     due: str = ""
-    """After ``review``: the due day the deadline phrase gives, in words."""
+    """After ``review``: the due moment the deadline phrase gives, in words."""
+    due_on: date | None = None
+    """After ``review``: its day (as ``dondoc notice parse`` prints it)."""
 
     def value(self, name: str) -> Value:
         if name in TASK_FIELDS:
@@ -196,9 +198,6 @@ class Row(Part):
         super().read_meta(raw)
         self.source = str(raw.get("source") or "")
         self.policy = str(raw.get("policy") or "")
-
-    def blank(self) -> bool:
-        return not (self.owner or self.work.strip() or self.deadline.strip())
 
 
 @dataclass
@@ -285,7 +284,7 @@ class DraftForm:
                 {
                     **{k: (v if v != "" else None) for k, v in task.items()},
                     "result": task["result"],
-                    "due": row.due or None,
+                    "due": row.due_on.isoformat() if row.due_on else None,
                     "source": row.source,
                     "review": [{"field": f.field, "message": f.message} for f in row.standing],
                     "spans": self._span_data(row),

@@ -167,7 +167,7 @@ def _check_header(h: Header, raised: list[Flag]) -> None:
 def _check_row(
     row: Row, raised: list[Flag], notice_date: date | None, calendar_for: CalendarFor
 ) -> None:
-    row.due = ""
+    row.due, row.due_on = "", None
     if not row.owner.strip():
         raised.append(Flag("owner", "chưa chọn đơn vị chủ trì", "", True, "blank"))
     if not row.work.strip():
@@ -185,6 +185,7 @@ def _check_row(
         raised.append(Flag("deadline", message, phrase, True, "check"))
         return
     row.due = due_words(deadline)
+    row.due_on = deadline.due.date() if deadline.due else None
     guessed = _year_left_out(phrase, deadline, notice_date, calendar_for)
     if guessed is not None:
         message = f"văn bản không ghi năm; hệ thống hiểu là ngày {guessed:%d/%m/%Y}, kiểm tra lại"

@@ -131,7 +131,10 @@ def _drafted(request: Request, text: str) -> HTMLResponse:
     with session_scope(settings.database_url) as session:
         book = directory_book(session)
     draft = parse_text(text, settings, book)
-    form = from_document(draft.as_document(), text)
+    try:
+        form = from_document(draft.as_document(), text)
+    except DraftError as err:
+        return _refused_text(request, f"Không lập được bản nháp: {err}.")
     return _page(request, form)
 
 
