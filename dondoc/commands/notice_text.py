@@ -24,8 +24,12 @@ import yaml
 from dondoc.commands.documents import BadInput, load_document
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
     from sqlalchemy.orm import Session
 
+    from dondoc.domain.calendar import WorkingCalendar
     from dondoc.domain.notice_text import NameBook, NoticeDraft
     from dondoc.settings import Settings
 
@@ -174,13 +178,20 @@ def name_book(settings: Settings, directory_file: Path | None = None) -> NameBoo
     return NameBook.from_directory(directory)
 
 
+def draft_calendar(settings: Settings) -> Callable[[date], WorkingCalendar]:
+    """The calendar a draft's deadlines resolve against, for the parser and for the
+    console's review form alike: the one ``check_notice`` validates them with."""
+    from dondoc.deployment import calendar_for
+
+    return lambda d: calendar_for(settings, d)
+
+
 def parse_text(text: str, settings: Settings, book: NameBook) -> NoticeDraft:
     """The one way a notice's text becomes a draft, for the CLI and the console alike:
-    names resolved against ``book``, deadlines against the deployment's calendar."""
-    from dondoc.deployment import calendar_for
+    names resolved against ``book``, deadlines against ``draft_calendar``."""
     from dondoc.domain.notice_text import parse_notice
 
-    return parse_notice(text, book, calendar_for=lambda d: calendar_for(settings, d))
+    return parse_notice(text, book, calendar_for=draft_calendar(settings))
 
 
 def draft_from_file(path: Path, settings: Settings, book: NameBook) -> NoticeDraft:

@@ -24,9 +24,14 @@ from starlette.exceptions import HTTPException
 
 from dondoc.commands.documents import BadInput
 from dondoc.commands.issue import check_notice, issue_notice
-from dondoc.commands.notice_text import directory_book, notice_text_of, parse_text
+from dondoc.commands.notice_text import (
+    directory_book,
+    draft_calendar,
+    notice_text_of,
+    parse_text,
+)
 from dondoc.commands.temporal import client_or_none
-from dondoc.deployment import calendar_for, policies
+from dondoc.deployment import policies
 from dondoc.domain.ids import notice_key
 from dondoc.domain.notice import NoticeInvalid, Problem
 from dondoc.settings import Settings
@@ -309,7 +314,7 @@ def _validator(settings: Settings) -> Any:
 
 
 def _review(form: DraftForm, settings: Settings) -> None:
-    review(form, lambda d: calendar_for(settings, d), _validator(settings))
+    review(form, draft_calendar(settings), _validator(settings))
 
 
 def _page(
