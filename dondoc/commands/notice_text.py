@@ -6,13 +6,16 @@ paragraphs stay on separate lines in layout tables, such as the header and the s
 block, and are joined with spaces in task tables, whose rows must stay whole); PDF pages
 joined by a form feed on its own line, which the parser reads as a page break.
 
-python-docx and pypdf do the reading; nothing here interprets the notice.
+python-docx and pypdf do the reading; nothing here interprets the notice. ``parse_text``
+is the one way from text to draft that the CLI and the console share.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +24,12 @@ import yaml
 from dondoc.commands.documents import BadInput, load_document, refuse_oversized
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from dondoc.domain.calendar import WorkingCalendar
     from dondoc.domain.notice_text import NameBook, NoticeDraft
     from dondoc.settings import Settings
 
@@ -34,19 +43,36 @@ def read_notice_text(path: Path) -> str:
         raise BadInput(f"không tìm thấy tệp {path}")
     if not path.is_file():
         raise BadInput(f"{path} không phải là một tệp")
-    suffix = path.suffix.lower()
-    if suffix == ".txt":
-        return _read_txt(path)
-    if suffix == ".docx":
-        return _read_docx(path)
-    if suffix == ".pdf":
-        return _read_pdf(path)
-    raise BadInput(f"{path}: chỉ đọc được văn bản .txt, .docx hoặc .pdf (tệp này là «{suffix}»)")
-
-
-def _read_txt(path: Path) -> str:
+    _check_suffix(str(path), path.suffix.lower())
     refuse_oversized(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise BadInput(f"không đọc được {path}: {err.strerror}") from None
+    return notice_text_of(str(path), data)
+
+
+def notice_text_of(name: str, data: bytes) -> str:
+    """The text of a notice file's bytes (an upload), ``name`` telling the format and
+    naming the file in the reason when it cannot be read."""
+    suffix = Path(name).suffix.lower()
+    _check_suffix(name, suffix)
+    if suffix == ".txt":
+        return _read_txt(name, data)
+    if suffix == ".docx":
+        return _read_docx(name, data)
+    return _read_pdf(name, data)
+
+
+def _check_suffix(name: str, suffix: str) -> None:
+    if suffix not in SUFFIXES:
+        raise BadInput(
+            f"{name}: chỉ đọc được văn bản .txt, .docx hoặc .pdf "
+            f"(tệp này là «{suffix or 'không có đuôi'}»)"
+        )
+
+
+def _read_txt(name: str, data: bytes) -> str:
     for encoding in ("utf-8-sig", "utf-16"):
         try:
             text = data.decode(encoding)
@@ -55,19 +81,19 @@ def _read_txt(path: Path) -> str:
         if encoding == "utf-16" and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             break
         return text
-    raise BadInput(f"{path}: tệp không phải văn bản UTF-8")
+    raise BadInput(f"{name}: tệp không phải văn bản UTF-8")
 
 
-def _read_docx(path: Path) -> str:
+def _read_docx(name: str, data: bytes) -> str:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
-        document = Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as err:
-        raise BadInput(f"{path}: không đọc được tệp Word (.docx): {err}") from None
+        document = Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+        raise BadInput(f"{name}: không đọc được tệp Word (.docx): {err}") from None
 
     lines: list[str] = []
 
@@ -96,19 +122,19 @@ def _read_docx(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(name: str, data: bytes) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         pages = [(page.extract_text() or "").strip("\n") for page in reader.pages]
     except (PdfReadError, OSError, ValueError) as err:
-        raise BadInput(f"{path}: không đọc được tệp PDF: {err}") from None
+        raise BadInput(f"{name}: không đọc được tệp PDF: {err}") from None
     text = "\n\f\n".join(pages)
     if not text.strip():
         raise BadInput(
-            f"{path}: tệp PDF không có lớp chữ (bản quét); cần nhận dạng chữ (OCR) trước khi đọc"
+            f"{name}: tệp PDF không có lớp chữ (bản quét); cần nhận dạng chữ (OCR) trước khi đọc"
         )
     return text
 
@@ -116,9 +142,18 @@ def _read_pdf(path: Path) -> str:
 # ------------------------------------------------------------------ drafts
 
 
+def directory_book(session: Session) -> NameBook:
+    """The names of the directory in the database (agencies, leaders, groups)."""
+    from dondoc.domain.notice_text import NameBook
+    from dondoc.store.directory import export_directory
+
+    return NameBook.from_directory(export_directory(session))
+
+
 def name_book(settings: Settings, directory_file: Path | None = None) -> NameBook:
     """The names to resolve against: a directory file (with optional ``groups:``), or the
-    directory in the database."""
+    directory in the database (brought to the current schema first: the CLI may be the
+    first thing to touch a new database)."""
     from pydantic import ValidationError
 
     from dondoc.domain.directory import Directory, unknown_group_members
@@ -126,11 +161,10 @@ def name_book(settings: Settings, directory_file: Path | None = None) -> NameBoo
 
     if directory_file is None:
         from dondoc.store.db import migrate, session_scope
-        from dondoc.store.directory import export_directory
 
         migrate(settings.database_url)
         with session_scope(settings.database_url) as session:
-            return NameBook.from_directory(export_directory(session))
+            return directory_book(session)
     raw = load_document(directory_file)
     try:
         directory = Directory.model_validate(raw)
@@ -145,13 +179,30 @@ def name_book(settings: Settings, directory_file: Path | None = None) -> NameBoo
     return NameBook.from_directory(directory)
 
 
-def draft_from_file(path: Path, settings: Settings, book: NameBook) -> NoticeDraft:
-    """Read and parse a notice file; deadlines resolve with the deployment's calendar."""
-    from dondoc.deployment import calendar_for
+def draft_calendar(settings: Settings) -> Callable[[date], WorkingCalendar]:
+    """The calendar a draft's deadlines resolve against, for the parser and for the
+    console's review form alike: the one ``check_notice`` validates them with."""
+    from dondoc.store.calendars import calendar_in_force
+    from dondoc.store.db import session_scope
+
+    def in_force(day: date) -> WorkingCalendar:
+        with session_scope(settings.database_url) as session:
+            return calendar_in_force(session, settings, day)
+
+    return in_force
+
+
+def parse_text(text: str, settings: Settings, book: NameBook) -> NoticeDraft:
+    """The one way a notice's text becomes a draft, for the CLI and the console alike:
+    names resolved against ``book``, deadlines against ``draft_calendar``."""
     from dondoc.domain.notice_text import parse_notice
 
-    text = read_notice_text(path)
-    return parse_notice(text, book, calendar_for=lambda d: calendar_for(settings, d))
+    return parse_notice(text, book, calendar_for=draft_calendar(settings))
+
+
+def draft_from_file(path: Path, settings: Settings, book: NameBook) -> NoticeDraft:
+    """Read and parse a notice file (see ``parse_text``)."""
+    return parse_text(read_notice_text(path), settings, book)
 
 
 def render_draft(draft: NoticeDraft, *, as_json: bool = False) -> str:

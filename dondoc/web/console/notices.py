@@ -1,6 +1,7 @@
 """Notices: the list, one notice with its tasks, and issuing a new one.
 
-Issuing goes through a review step: the form (or the YAML of ``dondoc notice issue``) is
+A notice's own text (pasted, or a .docx / .pdf / .txt file) goes to the review form of
+``notice_draft``. A notice typed in the form (or the YAML of ``dondoc notice issue``) is
 validated as a whole, the tasks are shown as the system understood them (owner, resolved
 deadline), and only the "Ban hành" button on that page starts the workflows. The review
 page carries the notice as JSON in a hidden field and the issue step validates it again,
@@ -23,12 +24,12 @@ from dondoc.commands.issue import check_notice, issue_notice
 from dondoc.commands.temporal import client_or_none
 from dondoc.deployment import policies
 from dondoc.domain.notice import NoticeInvalid, Problem
-from dondoc.domain.notice_text.highlight import Piece, highlight
-from dondoc.settings import Settings
+from dondoc.domain.notice_text import has_review_metadata
 from dondoc.store.db import session_scope
 from dondoc.store.notices import task_counts
 from dondoc.store.tables import AgencyRow, LeaderRow, NoticeRow, TaskRow
 from dondoc.store.tasks import summaries
+from dondoc.web.console import notice_draft
 from dondoc.web.console.auth import Form, OfficeUser, User
 from dondoc.web.console.pages import ConsoleError, redirect, render, settings_of
 from dondoc.web.console.scope import leader_scope
@@ -48,23 +49,6 @@ tasks:
     result: Dự thảo Đề án trình UBND tỉnh
     deadline: trước ngày 30/9/2026
 """
-
-
-def draft_from_text(text: str, settings: Settings) -> tuple[dict[str, Any], list[Piece]] | None:
-    """The notice's plain text to a draft in the notice schema (names resolved against the
-    directory; what the text did not give stays empty for the reviewer), and the text cut
-    into pieces marked with the field each became, to show beside the draft."""
-    from dondoc.commands.notice_text import name_book
-    from dondoc.deployment import calendar_for
-    from dondoc.domain.notice_text import notice_input, parse_notice
-
-    if not text.strip():
-        return None
-    draft = parse_notice(
-        text, name_book(settings), calendar_for=lambda d: calendar_for(settings, d)
-    )
-    document = draft.as_document()
-    return notice_input(document), highlight(text, document)
 
 
 @router.get("/notices", response_class=HTMLResponse)
@@ -119,18 +103,19 @@ def _form_context(session: Any, settings: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _new_page(
+def new_page(
     request: Request,
     *,
     values: dict[str, str] | None = None,
     yaml_text: str = "",
-    source: str = "form",
+    source: str = "text",
     problems: list[Problem] | None = None,
     message: str | None = None,
     rows: int = TASK_ROWS,
     status_code: int = 200,
-    pieces: list[Piece] | None = None,
+    text: str = "",
 ) -> HTMLResponse:
+    """The page to start a notice from: the form, the YAML, or the notice's own text."""
     settings = settings_of(request)
     with session_scope(settings.database_url) as session:
         context = _form_context(session, settings)
@@ -147,9 +132,7 @@ def _new_page(
             "message": message,
             "rows": range(max(1, min(rows, MAX_TASK_ROWS))),
             "more_rows": min(rows + 5, MAX_TASK_ROWS),
-            "parser_ready": True,
-            "pieces": pieces or [],
-            "source_text": (values or {}).get("text", ""),
+            "text": text,
             **context,
         },
         status_code=status_code,
@@ -157,7 +140,7 @@ def _new_page(
 
 
 async def _new_page_async(request: Request, **kw: Any) -> HTMLResponse:
-    return await run_in_threadpool(lambda: _new_page(request, **kw))
+    return await run_in_threadpool(lambda: new_page(request, **kw))
 
 
 @router.get("/notices/new", response_class=HTMLResponse)
@@ -166,7 +149,7 @@ def notice_new(
     user: OfficeUser,
     rows: Annotated[int, Query(ge=1, le=MAX_TASK_ROWS)] = TASK_ROWS,
 ) -> HTMLResponse:
-    return _new_page(request, rows=rows)
+    return new_page(request, rows=rows)
 
 
 def _split(text: str) -> list[str]:
@@ -235,25 +218,13 @@ def notice_preview(request: Request, user: OfficeUser, form: Form) -> HTMLRespon
         sum(1 for i in range(MAX_TASK_ROWS) if form.get(f"work_{i}") or form.get(f"owner_{i}")),
     )
     if form.get("more"):
-        return _new_page(request, values=form, source="form", rows=min(rows + 5, MAX_TASK_ROWS))
-    pieces: list[Piece] = []
-    if source == "text":
-        drafted = draft_from_text(form.get("text", ""), settings)
-        raw, message = (
-            (drafted[0], None) if drafted else (None, "Vui lòng dán toàn văn thông báo kết luận.")
-        )
-        if drafted is not None:
-            pieces = drafted[1]
-            # The draft goes on as YAML: a problem is corrected in the box it is shown in.
-            form = {
-                **form,
-                "yaml": yaml.safe_dump(drafted[0], allow_unicode=True, sort_keys=False, width=100),
-            }
-            source = "yaml"
-    else:
-        raw, message = _read_source(form)
+        return new_page(request, values=form, source="form", rows=min(rows + 5, MAX_TASK_ROWS))
+    raw, message = _read_source(form)
+    if source == "yaml" and has_review_metadata(raw):
+        # A draft printed by `dondoc notice parse`: reviewed in the form, not validated raw.
+        return notice_draft.draft_page(request, raw, form.get("yaml", ""))
     if raw is None:
-        return _new_page(
+        return new_page(
             request,
             values=form,
             yaml_text=form.get("yaml", ""),
@@ -265,7 +236,7 @@ def notice_preview(request: Request, user: OfficeUser, form: Form) -> HTMLRespon
     try:
         notice = check_notice(raw, settings)
     except NoticeInvalid as err:
-        return _new_page(
+        return new_page(
             request,
             values=form,
             yaml_text=form.get("yaml", ""),
@@ -273,11 +244,10 @@ def notice_preview(request: Request, user: OfficeUser, form: Form) -> HTMLRespon
             problems=err.problems,
             rows=rows,
             status_code=422,
-            pieces=pieces,
         )
     except (OverflowError, ValueError):
         # Dates the calendar cannot place (year 9999 and "15 working days" after it).
-        return _new_page(
+        return new_page(
             request,
             values=form,
             yaml_text=form.get("yaml", ""),
@@ -300,7 +270,6 @@ def notice_preview(request: Request, user: OfficeUser, form: Form) -> HTMLRespon
             "leader": leader,
             "payload": json.dumps(raw, ensure_ascii=False, default=str),
             "existing": existing,
-            "pieces": pieces,
         },
     )
 
@@ -370,3 +339,7 @@ def notice_page(request: Request, user: User, key: str) -> HTMLResponse:
         "console/notice.html",
         {"title": f"Thông báo {row.number}", "notice": row, "items": items, "leader": leader},
     )
+
+
+# The review form of a notice's text lives beside this module, under the same paths.
+router.include_router(notice_draft.router)
