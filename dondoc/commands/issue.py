@@ -94,13 +94,7 @@ def _record(session: Session, notice: Notice) -> None:
         return
     record_notice(session, notice, now)
     for spec in notice.tasks:
-        initial = TaskStatus(
-            task_id=spec.id,
-            owner=spec.owner,
-            deadline=spec.deadline,
-            original_deadline=spec.deadline,
-            assigned_at=now,
-        )
+        initial = TaskStatus.assigned(spec, now)
         save_task(session, spec, initial, now)
 
 
@@ -155,13 +149,7 @@ def dry_run_plans(notice: Notice, settings: Settings, *, limit: int = 8) -> list
     plans = []
     for spec in notice.tasks:
         assigned = max(now, datetime.combine(spec.notice_date, datetime.min.time(), tzinfo=UTC))
-        status = TaskStatus(
-            task_id=spec.id,
-            owner=spec.owner,
-            deadline=spec.deadline,
-            original_deadline=spec.deadline,
-            assigned_at=assigned,
-        )
+        status = TaskStatus.assigned(spec, assigned)
         steps = plan(
             policies(settings)[spec.policy],
             spec,

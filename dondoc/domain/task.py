@@ -252,6 +252,17 @@ class TaskStatus(BaseModel):
     """The owner's own estimate at its last progress report (0–100), if it gave one."""
     event_seq: int = 0
 
+    @classmethod
+    def assigned(cls, spec: TaskSpec, at: datetime) -> TaskStatus:
+        """A task just given to its owner: its deadline as the notice set it."""
+        return cls(
+            task_id=spec.id,
+            owner=spec.owner,
+            deadline=spec.deadline,
+            original_deadline=spec.deadline,
+            assigned_at=at,
+        )
+
     def is_overdue(self, now: datetime) -> bool:
         """Open past its deadline, or closed after it (the report time is what counts)."""
         due = self.deadline.due

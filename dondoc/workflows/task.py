@@ -84,13 +84,7 @@ class TaskWorkflow(TaskActions):
             self._status = inp.carried.status
             self._follow = inp.carried.follow
         else:
-            self._status = TaskStatus(
-                task_id=inp.spec.id,
-                owner=inp.spec.owner,
-                deadline=inp.spec.deadline,
-                original_deadline=inp.spec.deadline,
-                assigned_at=now,
-            )
+            self._status = TaskStatus.assigned(inp.spec, now)
             self._follow = FollowUpState(deadline_set_at=now)
         self._queue: list[EventEffects] = []
         self._wake = False

@@ -94,13 +94,7 @@ def into_read_model(settings: Settings, document: dict[str, Any]) -> Notice:
     with session_scope(settings.database_url) as session:
         record_notice(session, notice, now)
         for spec in notice.tasks:
-            status = TaskStatus(
-                task_id=spec.id,
-                owner=spec.owner,
-                deadline=spec.deadline,
-                original_deadline=spec.deadline,
-                assigned_at=now,
-            )
+            status = TaskStatus.assigned(spec, now)
             save_task(session, spec, status, now)
     return notice
 
