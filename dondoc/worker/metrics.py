@@ -1,4 +1,5 @@
-"""The worker's Prometheus port: our metrics and the Temporal SDK's, on one port.
+"""The worker's Prometheus port: our metrics and the Temporal SDK's, on one port, with
+the worker's ``/healthz`` and ``/readyz`` (``worker/probes.py``).
 
 The SDK's runtime exports its own metrics (task slots, poll and schedule-to-start
 latencies, workflow and activity outcomes) through an HTTP exporter in its Rust core;
@@ -16,11 +17,12 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from threading import Thread
-from wsgiref.simple_server import WSGIServer
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import structlog
-from prometheus_client import start_http_server
+from prometheus_client import make_wsgi_app
 from prometheus_client.core import Metric
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
@@ -28,10 +30,18 @@ from dondoc.commands.gauges import ReadModelGauges
 from dondoc.logs import temporal_core_logging
 from dondoc.metrics import exposition
 from dondoc.settings import Settings
+from dondoc.worker.probes import with_probes
 
 log = structlog.get_logger(__name__)
 
 SDK_SCRAPE_TIMEOUT = 2.0
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access line on stderr per scrape or probe (the log is JSON lines)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
 
 
 class MetricsPortUnavailable(OSError):
@@ -86,12 +96,19 @@ def serve_metrics(settings: Settings) -> MetricsPort | None:
         metrics=PrometheusConfig(bind_address=sdk, counters_total_suffix=True),
     )
     registry = exposition(ReadModelGauges(settings.database_url), SdkMetrics(sdk))
+    app = with_probes(make_wsgi_app(registry), settings)
     try:
-        server, thread = start_http_server(
-            settings.worker_metrics_port, settings.worker_metrics_host, registry
+        server = make_server(
+            settings.worker_metrics_host,
+            settings.worker_metrics_port,
+            app,
+            ThreadingWSGIServer,
+            handler_class=_QuietHandler,
         )
     except OSError as err:
         raise MetricsPortUnavailable(err.errno, err.strerror) from err
+    thread = Thread(target=server.serve_forever, name="dondoc-metrics", daemon=True)
+    thread.start()
     Runtime.set_default(Runtime(telemetry=telemetry), error_if_already_set=False)
     log.info(
         "worker_metrics_serving",

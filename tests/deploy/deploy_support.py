@@ -34,7 +34,6 @@ PENDING_SETTINGS = {
     "DONDOC_OLD_SECRET_KEYS_FILE",
     "DONDOC_DATABASE_URL_FILE",
     "DONDOC_SMTP_PASSWORD_FILE",
-    "DONDOC_METRICS_PORT",
 }
 KNOWN_SETTINGS = {f"DONDOC_{name.upper()}" for name in Settings.model_fields} | PENDING_SETTINGS
 # Secrets: set only through their *_FILE variable in any deploy file.

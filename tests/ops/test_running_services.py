@@ -117,7 +117,7 @@ def test_worker_lines_are_json_and_name_the_task_of_the_activity(running: Runnin
     sent = running.worker.wait_for("mail_sent", task_id=running.task_id)
     assert sent["workflow_id"] == running.task_id
     assert sent["run_id"]
-    assert sent["activity"] == "send_mail"
+    assert sent["activity"] == "record_and_mail"
     assert sent["logger"] == "dondoc.activities.mailing"
     assert sent["level"] == "info"
     assert sent["timestamp"].endswith("Z")
@@ -161,7 +161,19 @@ def test_every_metric_and_the_sdks_are_on_the_worker_port(running: Running) -> N
     assert _value(text, "dondoc_outbox_backlog") == 0
     # The Temporal SDK's runtime metrics, through the same port; its slots are ours.
     queue = running.deployment.settings.task_queue
-    assert _value(text, "temporal_activity_execution_latency_count", activity_type="send_mail") >= 1
+    assert (
+        _value(text, "temporal_activity_execution_latency_count", activity_type="record_and_mail")
+        >= 1
+    )
     slots = "temporal_worker_task_slots_available"
     assert _value(text, slots, worker_type="ActivityWorker", task_queue=queue) == MAX_ACTIVITIES
     assert _value(text, slots, worker_type="WorkflowWorker", task_queue=queue) == MAX_WORKFLOW_TASKS
+
+
+def test_the_worker_port_answers_its_probes(running: Running) -> None:
+    base = running.deployment.worker_metrics.rsplit("/", 1)[0]
+    alive = httpx.get(f"{base}/healthz", timeout=10)
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
+    ready = httpx.get(f"{base}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {"status": "ok", "database": "ok", "temporal": "ok", "smtp": "ok"}
