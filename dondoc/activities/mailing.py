@@ -181,6 +181,10 @@ class MailActivities:
                 # An attempt died between handing the message to the relay and hearing
                 # back: the relay may have it. Sent again (at least once), and said so.
                 row.duplicate_risk = True
+            # Marked as handed to the relay in the same commit that reserves it (the send
+            # follows at once), so a crash while the relay answers is seen by the retry
+            # as a possible duplicate rather than an unsent mail.
+            row.status = OutboxStatus.SENDING.value
             # Rendered as of the first attempt, so a retry's copy is the same message
             # (Date and every link included), which mail clients fold into one.
             first = row.created_at
@@ -239,9 +243,6 @@ class MailActivities:
                 )
                 continue
             assert prepared.message is not None
-            # Marked before the relay is asked, so that a crash while it answers is seen
-            # by the retry as a possible duplicate rather than an unsent mail.
-            await asyncio.to_thread(self.mark, prepared.key, OutboxStatus.SENDING)
             try:
                 refused = await deliver(
                     self._settings, prepared.message, prepared.envelope, self._sessions
