@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dondoc.commands.actions import Applied, Deferred, Refused, perform
 from dondoc.commands.temporal import ClientSource
-from dondoc.deployment import calendar_with
+from dondoc.deployment import calendar_with, policies
 from dondoc.domain import requests as rq
 from dondoc.domain.calendar import WorkingCalendar
 from dondoc.domain.calendar_change import (
@@ -91,19 +91,23 @@ def _calendars(
 def _preview(session: Session, settings: Settings, replacement: CalendarFile) -> Preview:
     tasks = _open_tasks(session)
     calendars = _calendars(session, settings, replacement, {s.notice_date.year for s, _ in tasks})
+    rules = policies(settings)
     affected = []
     for spec, status in tasks:
         old, new = calendars[spec.notice_date.year]
-        change = compare_deadline(status.deadline, spec.notice_date, old, new)
+        policy = rules.get(spec.policy)
+        change = compare_deadline(
+            status.deadline,
+            spec.notice_date,
+            old,
+            new,
+            **({"named_day_off": policy.named_day_off} if policy else {}),
+        )
         if change.readable and change.moved and change.under_new.due != status.deadline.due:
             affected.append(Affected(spec.id, status.owner, change))
     first = min(replacement.years, default=date.today().year)
     last = max(replacement.years, default=first)
-    year = date(first, 1, 1)
-    old, new = (
-        calendar_in_force(session, settings, year),
-        calendar_with(settings, year, loaded_years(session).replacing(replacement)),
-    )
+    old, new = _calendars(session, settings, replacement, {first})[first]
     days = list(calendar_changes(old, new, date(first, 1, 1), date(last, 12, 31)))
     return Preview(days=days, affected=affected, open_tasks=len(tasks))
 
