@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from dondoc.cli.errors import prepared_database
+from dondoc.cli.database import require_current_schema
 from dondoc.settings import get_settings
 
 
@@ -31,6 +31,7 @@ def worker() -> None:
     """Chạy worker Temporal (triển khai thật)."""
     from dondoc.worker import run_worker
 
+    require_current_schema()
     asyncio.run(run_worker(get_settings()))
 
 
@@ -43,5 +44,5 @@ def web(
 
     from dondoc.web.app import create_app
 
-    prepared_database()
+    require_current_schema()
     uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=True)

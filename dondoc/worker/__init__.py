@@ -14,7 +14,7 @@ from dondoc.activities.mailing import MailActivities
 from dondoc.activities.recording import RecordingActivities
 from dondoc.client import connect
 from dondoc.settings import Settings
-from dondoc.store.db import migrate
+from dondoc.store.schema import require_current
 from dondoc.worker.guard import EventLoopGuard
 from dondoc.worker.schedules import ensure_digest_schedule
 from dondoc.workflows.digest import DigestWorkflow
@@ -44,8 +44,11 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or forever); in-flight activities finish first."""
-    await asyncio.to_thread(migrate, settings.database_url)
+    """Run until ``stop`` is set (or forever); in-flight activities finish first.
+
+    Refuses (``SchemaNotCurrent``) a database whose schema is not the newest: upgrading is
+    the operator's step (``dondoc db upgrade``), not a side effect of starting a worker."""
+    await asyncio.to_thread(require_current, settings.database_url)
     client = await connect(settings)
     await ensure_digest_schedule(client, settings)
     worker = build_worker(client, settings)

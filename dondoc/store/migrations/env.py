@@ -1,14 +1,22 @@
-"""Alembic environment: runs on the connection handed over by ``store.db.migrate``."""
+"""Alembic environment: runs on the connection handed over by ``store.db.migrate``.
+
+On PostgreSQL the whole run holds a transaction-level advisory lock, so two processes
+that upgrade at once (two pods, a job and an operator) run one after the other and the
+second finds nothing left to do, instead of both creating the same table.
+"""
 
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine, text
 
+from dondoc.store.schema import include_name
 from dondoc.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x646F6E646F63
+"""The advisory lock's key ("dondoc" in ASCII): one migration at a time per database."""
 
 
 def run() -> None:
@@ -21,13 +29,17 @@ def run() -> None:
         _configure_and_run(connection)
 
 
-def _configure_and_run(connection) -> None:  # type: ignore[no-untyped-def]
+def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=include_name,
+        compare_server_default=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 
