@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from dondoc.cli.errors import FAILURE, fail
 from dondoc.settings import get_settings
@@ -24,9 +24,15 @@ def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _unreachable(url: str, err: SQLAlchemyError) -> str:
+def _database_error(url: str, err: SQLAlchemyError) -> str:
+    """The database's own words (first line), after what went wrong in ours."""
     reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
-    return f"không kết nối được cơ sở dữ liệu {_shown(url)}: {reason}"
+    what = (
+        "không kết nối được cơ sở dữ liệu"
+        if isinstance(err, OperationalError | InterfaceError)
+        else "cơ sở dữ liệu báo lỗi"
+    )
+    return f"{what} {_shown(url)}: {reason}"
 
 
 def require_current_schema() -> str:
@@ -41,7 +47,7 @@ def require_current_schema() -> str:
     except SchemaNotCurrent as err:
         fail(f"{err} Dịch vụ không khởi động.", FAILURE)
     except SQLAlchemyError as err:
-        fail(_unreachable(url, err), FAILURE)
+        fail(_database_error(url, err), FAILURE)
     return url
 
 
@@ -58,7 +64,7 @@ def db_current(
     try:
         state = schema_state(url)
     except SQLAlchemyError as err:
-        fail(_unreachable(url, err), FAILURE)
+        fail(_database_error(url, err), FAILURE)
     typer.echo(f"Cơ sở dữ liệu: {_shown(url)}")
     typer.echo(state.describe())
     if check and not state.newest:
@@ -74,20 +80,21 @@ def db_upgrade(
 
     url = get_settings().database_url
     try:
-        before, after = upgrade(url, revision)
+        moved = upgrade(url, revision)
     except RevisionRefused as err:
         fail(str(err))
     except SchemaNotCurrent as err:
         fail(str(err), FAILURE)
     except SQLAlchemyError as err:
-        fail(_unreachable(url, err), FAILURE)
+        fail(_database_error(url, err), FAILURE)
     typer.echo(f"Cơ sở dữ liệu: {_shown(url)}")
-    if before.current == after.current:
-        typer.echo(f"Không có gì để nâng cấp. {after.describe()}")
+    if not moved.steps:
+        typer.echo(f"Không có gì để nâng cấp. {moved.after.describe()}")
     else:
-        was = ", ".join(before.current) or "(chưa có)"
-        typer.echo(f"Đã nâng cấp lược đồ từ phiên bản {was} lên {', '.join(after.current)}.")
-        typer.echo(after.describe())
+        was = ", ".join(moved.before) or "(chưa có)"
+        now = ", ".join(moved.after.current)
+        typer.echo(f"Đã nâng cấp lược đồ từ phiên bản {was} lên {now}.")
+        typer.echo(moved.after.describe())
 
 
 @db_app.command("downgrade")
@@ -107,16 +114,21 @@ def db_downgrade(
         )
     url = get_settings().database_url
     try:
-        before, after = downgrade(url, revision)
+        moved = downgrade(url, revision)
     except RevisionRefused as err:
         fail(str(err))
     except SchemaNotCurrent as err:
         fail(str(err), FAILURE)
     except SQLAlchemyError as err:
-        fail(_unreachable(url, err), FAILURE)
-    was = ", ".join(before.current) or "(chưa có)"
-    now = ", ".join(after.current) or "(chưa có)"
+        fail(_database_error(url, err), FAILURE)
+    typer.echo(f"Cơ sở dữ liệu: {_shown(url)}")
+    if not moved.steps:
+        typer.echo(f"Không có gì để hạ. {moved.after.describe()}")
+        return
+    was = ", ".join(moved.before) or "(chưa có)"
+    now = ", ".join(moved.after.current) or "(chưa có)"
     typer.echo(f"Đã hạ lược đồ từ phiên bản {was} về {now}.")
+    typer.echo(moved.after.describe())
 
 
 @db_app.command("history")
@@ -128,7 +140,7 @@ def db_history() -> None:
     try:
         current = set(schema_state(url).current)
     except SQLAlchemyError as err:
-        fail(_unreachable(url, err), FAILURE)
+        fail(_database_error(url, err), FAILURE)
     for revision, message in revisions(url):
         mark = "*" if revision in current else " "
         typer.echo(f"{mark} {revision:<8} {message}")

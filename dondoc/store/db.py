@@ -203,23 +203,28 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
+Steps = list[tuple[tuple[str, ...], tuple[str, ...]]]
+"""What a migration run did: (from revisions, to revisions) per step, in order."""
+
+
+def migrate(url: str, revision: str = "head") -> Steps:
     """Bring the schema to ``revision`` (the newest by default); safe to run on every start.
 
     One transaction: on PostgreSQL a failed migration leaves the schema as it was, and
     concurrent runs wait for each other (``migrations/env.py`` takes an advisory lock).
+    Returns the steps this run applied (none when the schema was there already).
     """
-    engine = engine_for(url)
-    with engine.begin() as connection:
-        cfg = alembic_config(url)
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    return _run(url, command.upgrade, revision)
 
 
-def unmigrate(url: str, revision: str) -> None:
-    """Take the schema back to ``revision`` (``"base"``: nothing of ours left)."""
-    engine = engine_for(url)
-    with engine.begin() as connection:
+def unmigrate(url: str, revision: str) -> Steps:
+    """Take the schema back to ``revision`` (``"base"``: nothing of ours left); the steps."""
+    return _run(url, command.downgrade, revision)
+
+
+def _run(url: str, step: Callable[[Config, str], None], revision: str) -> Steps:
+    with engine_for(url).begin() as connection:
         cfg = alembic_config(url)
         cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+        step(cfg, revision)
+        return list(cfg.attributes.get("steps", []))

@@ -18,6 +18,9 @@ from alembic.util import CommandError
 from dondoc.store.db import alembic_config, engine_for, migrate, unmigrate
 
 UPGRADE_COMMAND = "dondoc db upgrade"
+MIGRATION_LOCK = 0x646F6E646F63
+"""PostgreSQL advisory lock key ("dondoc" in ASCII) that a migration run holds
+(``migrations/env.py``): one run at a time per database."""
 
 SQLITE_SEARCH_TABLES = frozenset(
     {
@@ -131,37 +134,50 @@ def _below(url: str, revisions_: tuple[str, ...]) -> set[str]:
     return {r.revision for head in revisions_ for r in scripts.iterate_revisions(head, "base")}
 
 
-def _move(url: str, revision: str, *, up: bool) -> tuple[SchemaState, SchemaState]:
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """What an upgrade or downgrade did."""
+
+    before: tuple[str, ...]
+    """The revisions before this run's first step (``after.current`` if it made none)."""
+    after: SchemaState
+    steps: int
+    """Steps this run applied: none when the schema was already there (perhaps because
+    another run, holding the migration lock first, got there)."""
+
+
+def _move(url: str, revision: str, *, up: bool) -> Moved:
     _check(url, revision)
-    before = schema_state(url)
-    if before.unknown:
-        raise SchemaNotCurrent(before.describe())
-    below = _below(url, before.current) if revision not in ("head", "base") else set()
-    if up and revision in below and revision not in before.current:
+    state = schema_state(url)
+    if state.unknown:
+        raise SchemaNotCurrent(state.describe())
+    below = _below(url, state.current) if revision not in ("head", "base") else set()
+    if up and revision in below and revision not in state.current:
         raise RevisionRefused(
-            f"phiên bản «{revision}» cũ hơn phiên bản hiện tại {', '.join(before.current)}; "
+            f"phiên bản «{revision}» cũ hơn phiên bản hiện tại {', '.join(state.current)}; "
             "muốn hạ lược đồ thì dùng «dondoc db downgrade»"
         )
     if not up and revision not in ("base", *below):
         raise RevisionRefused(
             f"phiên bản «{revision}» không cũ hơn phiên bản hiện tại "
-            f"{', '.join(before.current) or '(chưa có)'}; muốn nâng cấp thì dùng "
+            f"{', '.join(state.current) or '(chưa có)'}; muốn nâng cấp thì dùng "
             f"«{UPGRADE_COMMAND}»"
         )
     try:
-        (migrate if up else unmigrate)(url, revision)
+        steps = (migrate if up else unmigrate)(url, revision)
     except CommandError as err:
         raise RevisionRefused(f"không chuyển được đến phiên bản «{revision}»: {err}") from None
-    return before, schema_state(url)
+    after = schema_state(url)
+    return Moved(before=steps[0][0] if steps else after.current, after=after, steps=len(steps))
 
 
-def upgrade(url: str, revision: str = "head") -> tuple[SchemaState, SchemaState]:
-    """Upgrade to ``revision`` (the newest by default); the states before and after."""
+def upgrade(url: str, revision: str = "head") -> Moved:
+    """Upgrade to ``revision`` (the newest by default)."""
     return _move(url, revision, up=True)
 
 
-def downgrade(url: str, revision: str) -> tuple[SchemaState, SchemaState]:
-    """Downgrade to ``revision`` (``"base"``: drop every table of ours); before and after."""
+def downgrade(url: str, revision: str) -> Moved:
+    """Downgrade to ``revision`` (``"base"``: drop every table of ours)."""
     return _move(url, revision, up=False)
 
 

@@ -92,7 +92,14 @@ class PostgresCluster:
         root = Path(tempfile.mkdtemp(prefix="dondoc-pg-"))
         as_user: list[str] = []
         if os.geteuid() == 0:
-            account = pwd.getpwnam(SERVER_USER)
+            try:
+                account = pwd.getpwnam(SERVER_USER)
+            except KeyError:
+                shutil.rmtree(root)
+                raise PostgresMissing(
+                    f"running as root, the cluster runs as «{SERVER_USER}», and there is no "
+                    "such user: install Debian's postgresql (it creates it)"
+                ) from None
             os.chown(root, account.pw_uid, account.pw_gid)
             as_user = ["runuser", "-u", SERVER_USER, "--"]
         cluster = cls(root, binaries, 0, secrets.token_urlsafe(18), as_user)
@@ -174,14 +181,14 @@ class PostgresCluster:
             f"@127.0.0.1:{self.port}/{database}"
         )
 
-    def admin(self) -> psycopg.Connection:
-        """A connection to the maintenance database, outside any transaction."""
+    def admin(self, database: str = "postgres") -> psycopg.Connection:
+        """A superuser's connection (to the maintenance database unless told), autocommit."""
         return psycopg.connect(
             host="127.0.0.1",
             port=self.port,
             user=SERVER_USER,
             password=self.password,
-            dbname="postgres",
+            dbname=database,
             autocommit=True,
             connect_timeout=10,
         )

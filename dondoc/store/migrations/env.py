@@ -8,15 +8,14 @@ second finds nothing left to do, instead of both creating the same table.
 from __future__ import annotations
 
 from alembic import context
+from alembic.runtime.migration import MigrationInfo
 from sqlalchemy import Connection, create_engine, text
 
-from dondoc.store.schema import include_name
+from dondoc.store.schema import MIGRATION_LOCK, include_name
 from dondoc.store.tables import Base
 
 config = context.config
 target_metadata = Base.metadata
-MIGRATION_LOCK = 0x646F6E646F63
-"""The advisory lock's key ("dondoc" in ASCII): one migration at a time per database."""
 
 
 def run() -> None:
@@ -29,6 +28,13 @@ def run() -> None:
         _configure_and_run(connection)
 
 
+def _note_step(*, step: MigrationInfo, **_: object) -> None:
+    """Keep what each step did, for the caller (``store.db.migrate``) to report: with the
+    lock taken here, only this list says whether this run or another one migrated."""
+    steps = config.attributes.setdefault("steps", [])
+    steps.append((tuple(step.source_revision_ids), tuple(step.destination_revision_ids)))
+
+
 def _configure_and_run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -36,6 +42,7 @@ def _configure_and_run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         include_name=include_name,
         compare_server_default=True,
+        on_version_apply=_note_step,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
