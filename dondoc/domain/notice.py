@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,17 +23,23 @@ class SignerIn(_In):
     title: str = Field(min_length=1)
 
 
+# The store's column widths (``store/tables.py``), which PostgreSQL enforces: a longer
+# number or phrase is bad input, refused here with the field named.
+NUMBER_MAX = 100
+PHRASE_MAX = 300
+
+
 class TaskIn(_In):
     owner: str = Field(min_length=1)
     coordinators: list[str] = []
     work: str = Field(min_length=1)
     result: str = ""
-    deadline: date | datetime | str
+    deadline: date | datetime | Annotated[str, Field(max_length=PHRASE_MAX)]
     policy: str | None = None
 
 
 class NoticeIn(_In):
-    number: str = Field(min_length=1, pattern=r"^[0-9]+/[^\s/]+")
+    number: str = Field(min_length=1, max_length=NUMBER_MAX, pattern=r"^[0-9]+/[^\s/]+")
     date: date
     leader: str = Field(min_length=1)
     signer: SignerIn | None = None
@@ -96,7 +102,11 @@ def _where(loc: tuple[int | str, ...]) -> str:
             parts[-1] = f"tasks[{item + 1}]"
         elif isinstance(item, int):
             parts[-1] = f"{parts[-1]}[{item + 1}]"
-        elif item in {"date", "datetime", "str"} and parts and parts[-1].endswith("deadline"):
+        elif (
+            item in {"date", "datetime", "str", "constrained-str"}
+            and parts
+            and parts[-1].endswith("deadline")
+        ):
             continue
         else:
             parts.append(str(item))
@@ -105,9 +115,12 @@ def _where(loc: tuple[int | str, ...]) -> str:
 
 def _translate(err: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[Problem]:
     seen: dict[str, Problem] = {}
-    for e in err.errors():
+    # A value too long is the problem to name, not the union's other branches that failed.
+    for e in sorted(err.errors(), key=lambda e: e["type"] != "string_too_long"):
         where = _where(prefix + tuple(e["loc"]))
-        if where.endswith("deadline"):
+        if e["type"] == "string_too_long":
+            msg = f"dài quá {e.get('ctx', {}).get('max_length')} ký tự"
+        elif where.endswith("deadline"):
             msg = f"không đọc được thời hạn «{e.get('input')}»"
         else:
             msg = _PYDANTIC_MESSAGES.get(e["type"], e["msg"])
