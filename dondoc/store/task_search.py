@@ -226,7 +226,9 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     if sort == "notice":
         return query.order_by(TaskRow.notice_key.desc(), TaskRow.position)
     if sort == "owner":
-        return query.order_by(TaskRow.owner, TaskRow.deadline_at, TaskRow.id)
+        # Ongoing tasks (no deadline) last within an agency, as in the deadline orders;
+        # said outright, since SQLite and PostgreSQL put NULLs at opposite ends.
+        return query.order_by(TaskRow.owner, TaskRow.deadline_at.asc().nulls_last(), TaskRow.id)
     if sort == "-updated":
         return query.order_by(TaskRow.updated_at.desc(), TaskRow.id.desc())
     return query.order_by(TaskRow.deadline_at, TaskRow.id)
@@ -240,16 +242,19 @@ def _page_ids(
     session: Session, where: list[ColumnElement[bool]], sort: str, offset: int, limit: int
 ) -> list[str]:
     ids_query = _ordered(select(TaskRow.id).where(*where), sort)
-    if sort != "deadline":
+    if sort not in ("deadline", "-deadline"):
         return list(session.scalars(ids_query.limit(limit).offset(offset)))
-    # Soonest deadline first and ongoing tasks (no deadline) last. "NULLS LAST" would make
-    # SQLite sort every row; two index-ordered segments page without sorting anything.
+    # Dated tasks first (soonest or latest first, as asked), ongoing ones (no deadline)
+    # last, on both databases: SQLite and PostgreSQL put NULLs at opposite ends, and
+    # "NULLS LAST" would make SQLite sort every row. Two index-ordered segments page
+    # without sorting anything.
     dated = ids_query.where(TaskRow.deadline_at.is_not(None))
     ids = list(session.scalars(dated.limit(limit).offset(offset)))
     if len(ids) == limit:
         return ids
     skip = max(0, offset - _count(session, [*where, TaskRow.deadline_at.is_not(None)]))
-    undated = select(TaskRow.id).where(*where, TaskRow.deadline_at.is_(None)).order_by(TaskRow.id)
+    by_id = TaskRow.id.desc() if sort == "-deadline" else TaskRow.id
+    undated = select(TaskRow.id).where(*where, TaskRow.deadline_at.is_(None)).order_by(by_id)
     return ids + list(session.scalars(undated.limit(limit - len(ids)).offset(skip)))
 
 
