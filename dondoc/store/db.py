@@ -41,7 +41,8 @@ THREAD_WAIT = 10.0
 """Seconds ``in_session`` waits for a database thread and its work, then gives up."""
 SQLITE_BUSY_MS = 5000
 CONNECT_TIMEOUT = 5
-"""Seconds to reach a PostgreSQL server before the attempt fails (libpq waits forever)."""
+"""Seconds to reach a PostgreSQL server before the attempt fails (libpq's default is to
+wait as long as the operating system's TCP connect does, minutes for a dropped route)."""
 POSTGRES_DRIVER = "postgresql+psycopg"
 
 
@@ -90,8 +91,11 @@ def _create_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     connect_args: dict[str, Any] = {}
-    if make_url(url).get_backend_name() == "postgresql":
-        connect_args = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "dondoc"}
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # Defaults only: what the URL's query says (?connect_timeout=…) wins.
+        defaults = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "dondoc"}
+        connect_args = {k: v for k, v in defaults.items() if k not in parsed.query}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)  # type: ignore[arg-type]
 
 

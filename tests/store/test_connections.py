@@ -46,6 +46,12 @@ def test_a_plain_postgresql_url_from_the_environment_reaches_the_server(
         with session_scope(settings.database_url) as session:
             assert session.get_bind().dialect.driver == "psycopg"
             assert session.scalar(text("SELECT current_setting('application_name')")) == "dondoc"
+        named = f"{plain}?application_name=dondoc-web"
+        with session_scope(named) as session:  # the URL's own parameters win
+            assert session.scalar(text("SELECT current_setting('application_name')")) == (
+                "dondoc-web"
+            )
+        dispose_engine(named)
     finally:
         dispose_engine(plain)
         dispose_engine(url)

@@ -11,9 +11,10 @@ from pathlib import Path
 import psycopg
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from dondoc.store.db import dispose_engine, engine_for, migrate, unmigrate
+from dondoc.store.db import alembic_config, dispose_engine, engine_for, migrate, unmigrate
 from dondoc.store.schema import MIGRATION_LOCK, include_name, revisions, schema_state
 from dondoc.store.tables import Base
 from support.postgres import PostgresCluster
@@ -127,3 +128,13 @@ def _waiting_for_lock(connection: psycopg.Connection) -> int:
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+def test_the_migrations_form_one_line() -> None:
+    """One head and no branch: a second revision on the same parent (two branches merged
+    side by side) is renumbered before it lands, or ``dondoc db upgrade`` refuses."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(scripts.get_heads()) == 1
+    for revision in scripts.walk_revisions():
+        assert not isinstance(revision.down_revision, tuple | list), revision.revision
+        assert not revision.is_branch_point, revision.revision

@@ -33,24 +33,19 @@ def _in_a_thread(url: str) -> None:
         _select_one(session)
 
 
-def test_a_saturated_pool_answers_database_busy_then_recovers(database_url: str) -> None:
+async def test_a_saturated_pool_answers_database_busy_then_recovers(database_url: str) -> None:
+    """A unit of work in a thread (a plain route) and one through ``in_session`` (async
+    code), both while every connection is taken: both are told "busy", neither waits on."""
     engine = engine_for(database_url)
-    with ExitStack() as held:
+    with ExitStack() as held, concurrent.futures.ThreadPoolExecutor(1) as threads:
         for _ in range(POOL_SIZE + POOL_OVERFLOW):
             held.enter_context(engine.connect()).execute(text("SELECT 1"))
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            waiting = pool.submit(_in_a_thread, database_url)
-            with pytest.raises(DatabaseBusy):
-                waiting.result(timeout=LIVENESS)
-    with session_scope(database_url) as session:  # the connections are back: it answers
-        assert _select_one(session) == 1
-
-
-async def test_in_session_on_a_saturated_pool_is_busy_not_stuck(database_url: str) -> None:
-    engine = engine_for(database_url)
-    with ExitStack() as held:
-        for _ in range(POOL_SIZE + POOL_OVERFLOW):
-            held.enter_context(engine.connect()).execute(text("SELECT 1"))
+        in_a_thread = threads.submit(_in_a_thread, database_url)
         with pytest.raises(DatabaseBusy):
             await asyncio.wait_for(in_session(database_url, _select_one), LIVENESS)
+        with pytest.raises(DatabaseBusy):
+            in_a_thread.result(timeout=LIVENESS)
+    # The connections are back: both ways answer again.
     assert await in_session(database_url, _select_one) == 1
+    with session_scope(database_url) as session:
+        assert _select_one(session) == 1

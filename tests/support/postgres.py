@@ -5,7 +5,8 @@ server with ``pg_ctl`` on a free loopback port, its unix socket in that director
 the durability switched off (``fsync``, ``synchronous_commit``, ``full_page_writes``): a
 test database that a crash would lose costs nothing. ``stop()`` stops it (immediate
 shutdown) and deletes the directory. Nothing listens anywhere else and nothing outlives
-the test session unless the session itself is killed.
+the test session; if the session itself is killed, the next one stops and deletes what
+it left (``reap_abandoned``).
 
 PostgreSQL refuses to run as root. When the tests run as root (CI, this machine), the
 cluster's commands run as the unprivileged ``postgres`` user that the Debian package
@@ -52,6 +53,9 @@ SETTINGS = {
 }
 
 
+PREFIX = "dondoc-pg-"
+
+
 class PostgresMissing(RuntimeError):
     """No PostgreSQL server binaries; ``make test`` installs Debian's ``postgresql``."""
 
@@ -74,6 +78,26 @@ def server_binaries() -> Path:
     return found[-1][1]
 
 
+def reap_abandoned(binaries: Path) -> None:
+    """Stop and delete the clusters of earlier test runs that were killed before their
+    clean-up ran (each cluster's folder records the test process that made it)."""
+    for root in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        try:
+            owner = int((root / "owner.pid").read_text())
+        except (OSError, ValueError):
+            continue
+        if owner == os.getpid() or Path(f"/proc/{owner}").exists():
+            continue
+        if (root / "data" / "postmaster.pid").exists():
+            as_user = ["runuser", "-u", SERVER_USER, "--"] if os.geteuid() == 0 else []
+            subprocess.run(
+                [*as_user, str(binaries / "pg_ctl"), "--pgdata", str(root / "data"),
+                 "--mode", "immediate", "--wait", "--silent", "stop"],
+                capture_output=True, timeout=START_TIMEOUT,
+            )  # fmt: skip
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @dataclass
 class PostgresCluster:
     root: Path
@@ -89,7 +113,9 @@ class PostgresCluster:
     @classmethod
     def start(cls) -> PostgresCluster:
         binaries = server_binaries()
-        root = Path(tempfile.mkdtemp(prefix="dondoc-pg-"))
+        reap_abandoned(binaries)
+        root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (root / "owner.pid").write_text(str(os.getpid()))
         as_user: list[str] = []
         if os.geteuid() == 0:
             try:
