@@ -140,7 +140,7 @@ def test_search_combines_with_filters_and_pages(database_url: str) -> None:
     assert {page.items[0].id, second.items[0].id} == {ids["hoi-nghi"], ids["don-doc"]}
 
 
-def test_postgres_reads_the_search_from_its_index(database_url: str, backend: str) -> None:
+def test_the_search_reads_its_own_index(database_url: str, backend: str) -> None:
     """The query's expression is the index's, so the planner can use it (on SQLite the
     FTS5 table is the index and there is nothing else to read)."""
     _load(database_url)

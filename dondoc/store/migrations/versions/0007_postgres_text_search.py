@@ -11,7 +11,9 @@ are neither letters nor digits becomes one space, so the tokens are those of FTS
 ``unicode61`` tokenizer — and kept as a ``tsvector`` in a GIN expression index.
 The query ``dondoc_task_words(...) @@ to_tsquery('simple', 'hoi' & 'ngh':*)`` reads it.
 
-``unaccent`` is a trusted extension: the database's owner may create it (PostgreSQL 13+).
+``unaccent`` is a trusted extension: the database's owner may create it (PostgreSQL 13+);
+where the application's role may not, a superuser runs ``CREATE EXTENSION unaccent`` in
+the database first and this migration finds it there.
 ``unaccent(regdictionary, text)`` is only STABLE (its rules file could change), so it is
 wrapped in an IMMUTABLE function, which is what an index expression needs; the functions
 have SQL-standard bodies (PostgreSQL 14+), bound when created, so a restore with an empty
