@@ -27,6 +27,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from psycopg.abc import Buffer
+from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +46,8 @@ CONNECT_TIMEOUT = 5
 """Seconds to reach a PostgreSQL server before the attempt fails (libpq's default is to
 wait as long as the operating system's TCP connect does, minutes for a dropped route)."""
 POSTGRES_DRIVER = "postgresql+psycopg"
+NUL_STAND_IN = "\ufffd"
+"""What a NUL character in a string becomes on its way to PostgreSQL (U+FFFD)."""
 
 
 class DatabaseBusy(RuntimeError):
@@ -63,6 +67,29 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+class _NulFreeText(StrDumperUnknown):
+    """Strings to PostgreSQL with NUL as U+FFFD (text format): see ``_postgres_strings``."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", NUL_STAND_IN))
+
+
+class _NulFreeBinary(StrBinaryDumper):
+    """Strings to PostgreSQL with NUL as U+FFFD (binary format)."""
+
+    def dump(self, obj: str) -> Buffer | None:
+        return super().dump(obj.replace("\x00", NUL_STAND_IN))
+
+
+def _postgres_strings(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # PostgreSQL's text cannot hold NUL and psycopg refuses such a string outright, so
+    # one stray NUL in a filter or a notice would be a 500 page, or a recording activity
+    # retried for ever. As U+FFFD a filter matches nothing (as on SQLite) and a text is
+    # stored with the standard mark for a character that cannot be shown.
+    dbapi_connection.adapters.register_dumper(str, _NulFreeText)
+    dbapi_connection.adapters.register_dumper(str, _NulFreeBinary)
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -96,7 +123,10 @@ def _create_engine(url: str) -> Engine:
         # Defaults only: what the URL's query says (?connect_timeout=…) wins.
         defaults = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "dondoc"}
         connect_args = {k: v for k, v in defaults.items() if k not in parsed.query}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)  # type: ignore[arg-type]
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **pool)  # type: ignore[arg-type]
+    if engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _postgres_strings)
+    return engine
 
 
 _engines: dict[str, tuple[Engine, sessionmaker[Session]]] = {}

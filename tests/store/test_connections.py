@@ -9,12 +9,22 @@ from sqlalchemy import text
 
 from dondoc.domain.notice import Notice
 from dondoc.settings import Settings
-from dondoc.store.db import dispose_engine, engine_for, migrate, session_scope, sqlalchemy_url
+from dondoc.store.db import (
+    NUL_STAND_IN,
+    dispose_engine,
+    engine_for,
+    migrate,
+    session_scope,
+    sqlalchemy_url,
+)
 from dondoc.store.notices import get_notice, record_notice
 from dondoc.store.schema import schema_state
 from dondoc.store.tables import AgencyRow, UserRow
+from dondoc.store.task_search import TaskFilter, search_tasks
 from dondoc.store.users import add_user, authenticate
 from support.postgres import PostgresCluster
+
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +112,20 @@ def test_every_engine_of_a_url_is_the_same_until_disposed(database_url: str) -> 
     assert engine_for(database_url) is first
     dispose_engine(database_url)
     assert engine_for(database_url) is not first
+
+
+def test_a_nul_character_is_neither_an_error_nor_a_match(database_url: str) -> None:
+    """PostgreSQL's text cannot hold NUL: in a filter it matches nothing, as on SQLite, and
+    in a text it is kept as U+FFFD rather than failing the write (and every retry of it)."""
+    notice = Notice(
+        key="2026-79-TB-UBND", number="79/TB-UBND", date=date(2026, 12, 1), leader="PCT-VINH",
+        signer=None, subject="Kết luận\x00 về Đề án", tasks=(),
+    )  # fmt: skip
+    with session_scope(database_url) as session:
+        record_notice(session, notice, NOW)
+    with session_scope(database_url) as session:
+        row = get_notice(session, notice.key)
+        assert row is not None
+        assert row.subject.replace(NUL_STAND_IN, "\x00") == "Kết luận\x00 về Đề án"
+        assert search_tasks(session, TaskFilter(owner="SNGV\x00", leader="\x00"), NOW).total == 0
+        assert get_notice(session, "2026-79\x00") is None
