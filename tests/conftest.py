@@ -42,6 +42,11 @@ FIXTURES = TESTS / "fixtures"
 DATABASES = ("sqlite", "postgresql")
 BOTH_DATABASES = frozenset({"store", "api", "console", "e2e"})
 """The suites (folders of ``tests/``) whose database tests run on SQLite and PostgreSQL."""
+SQLITE_ONLY = frozenset({"console/test_console_cli.py", "console/test_console_in_browser.py"})
+"""Modules of those suites that stay on SQLite, to keep the suite's time: their database
+work is done on PostgreSQL by ``console/test_pages.py`` (the same pages, without the
+browser) and ``store/test_schema_commands.py`` (the CLI on a PostgreSQL URL); on both they
+would mostly double the time of argon2 hashing and of driving Chromium."""
 TEMPLATE = "dondoc_template"
 
 
@@ -71,8 +76,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run a database test of a suite in ``BOTH_DATABASES`` once per chosen database."""
     if "backend" not in metafunc.fixturenames:
         return
-    suite = Path(metafunc.definition.path).relative_to(TESTS).parts[0]
-    if suite in BOTH_DATABASES:
+    module = Path(metafunc.definition.path).relative_to(TESTS)
+    if module.parts[0] in BOTH_DATABASES and module.as_posix() not in SQLITE_ONLY:
         metafunc.parametrize("backend", _chosen(metafunc.config), indirect=True)
 
 

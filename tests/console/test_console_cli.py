@@ -22,8 +22,8 @@ DONDOC = str(Path(sys.executable).parent / "dondoc")
 
 
 @pytest.fixture
-def run(empty_database: str):  # type: ignore[no-untyped-def]
-    url = empty_database
+def run(tmp_path: Path):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {**os.environ, "DONDOC_DATABASE_URL": url, "DONDOC_TEMPORAL_ADDRESS": "127.0.0.1:9"}
 
     def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
