@@ -21,7 +21,7 @@ CHROMIUM := /usr/bin/chromium
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint install-browser lock install-system-tools
+.PHONY: install run test lint install-browser lock install-system-tools install-postgres
 
 # requirements.txt: what `dondoc` needs to run (the Dockerfile installs it);
 # requirements-dev.txt: the same pins plus the test and lint tools (`make install`).
@@ -81,7 +81,15 @@ install-browser:
 		apt-get update && apt-get install -y chromium; \
 	fi
 
-test: install install-browser install-system-tools
+# The store, API, console and end-to-end suites run on PostgreSQL too, in a throwaway
+# cluster of Debian's server (tests/support/postgres.py); install it once if missing (root).
+install-postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing PostgreSQL for the tests…"; \
+		apt-get update && apt-get install -y postgresql; \
+	fi
+
+test: install install-browser install-system-tools install-postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

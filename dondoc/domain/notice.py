@@ -22,8 +22,10 @@ class _In(BaseModel):
 
 # The longest each field may be: far beyond any real notice, and the same as the API's
 # (dondoc.web.api.schemas), so a file and an API call are refused alike, naming the field,
-# before a 100,000-character "work" reaches a mail, a page or a workflow's history.
+# before a 100,000-character "work" reaches a mail, a page or a workflow's history. None
+# is wider than its column in ``store/tables.py``, which PostgreSQL enforces.
 CODE_MAX = 64
+NUMBER_MAX = 100
 NAME_MAX = 300
 TEXT_MAX = 4000
 RESULT_MAX = 2000
@@ -70,7 +72,7 @@ class TaskIn(_In):
 
 
 class NoticeIn(_In):
-    number: str = Field(min_length=1, max_length=128, pattern=r"^[0-9]+/[^\s/]+")
+    number: str = Field(min_length=1, max_length=NUMBER_MAX, pattern=r"^[0-9]+/[^\s/]+")
     date: Day
     leader: Code
     signer: SignerIn | None = None

@@ -46,7 +46,11 @@ def mark(
 
 
 def list_for_task(session: Session, task_id: str) -> list[OutboxRow]:
-    query = select(OutboxRow).where(OutboxRow.task_id == task_id).order_by(OutboxRow.created_at)
+    query = (
+        select(OutboxRow)
+        .where(OutboxRow.task_id == task_id)
+        .order_by(OutboxRow.created_at, OutboxRow.key)
+    )
     return list(session.scalars(query))
 
 

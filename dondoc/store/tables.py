@@ -1,4 +1,6 @@
-"""Table definitions. Alembic migrations under ``migrations/`` create them; keep both in step."""
+"""Table definitions. Alembic migrations under ``migrations/`` create them; keep both in step
+(``tests/store/test_migrations.py`` compares the migrated schema with these, on SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -97,6 +100,19 @@ class NoticeRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
+    __table_args__ = (Index("ix_notices_date", "date"),)
+
+
+LIST_COLUMNS = [
+    "deadline_at", "id", "state", "status_class", "owner", "leader", "escalation_step",
+]  # fmt: skip
+OWNER_COLUMNS = [
+    "owner", "state", "status_class", "deadline_at", "leader", "escalation_step",
+]  # fmt: skip
+LEADER_COLUMNS = [
+    "leader", "deadline_at", "id", "state", "status_class", "owner", "escalation_step",
+]  # fmt: skip
+
 
 class TaskRow(Base):
     """The read model: the latest known state of each task, for lists and reports."""
@@ -135,6 +151,15 @@ class TaskRow(Base):
         Index("ix_tasks_status_class", "status_class", "deadline_at"),
         Index("ix_tasks_deadline", "deadline_at"),
         Index("ix_tasks_leader", "leader"),
+        # The console's lists and dashboard (migration 0004u): the three wide indexes
+        # cover every filter column, so pages and counts are read from an index alone.
+        Index("ix_tasks_list", *LIST_COLUMNS),
+        Index("ix_tasks_by_owner", *OWNER_COLUMNS),
+        Index("ix_tasks_state_deadline", "state", "deadline_at"),
+        Index("ix_tasks_by_leader", *LEADER_COLUMNS),
+        Index("ix_tasks_updated", "updated_at", "id"),
+        # The text search is not described here: its index differs per database (an FTS5
+        # table on SQLite, migration 0004u; a GIN expression index on PostgreSQL, 0010).
     )
 
 
@@ -151,6 +176,8 @@ class EventRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_events_kind", "kind", "task_id"),)
 
 
 class OutboxRow(Base):
@@ -176,7 +203,10 @@ class OutboxRow(Base):
     """An attempt died while the relay answered: the recipient may have two copies (the
     same Message-ID and Date, so their mail client shows one)."""
 
-    __table_args__ = (UniqueConstraint("message_id", name="uq_outbox_message_id"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", name="uq_outbox_message_id"),
+        Index("ix_outbox_status_created", "status", "created_at"),
+    )
 
 
 class AgencyActionRow(Base):
@@ -217,7 +247,9 @@ class UserRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Still the password that `dondoc dev` generated and printed; cleared when it changes.
-    initial_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    initial_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class ConsoleSessionRow(Base):
@@ -255,6 +287,6 @@ class CalendarYearRow(Base):
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     entries: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
     loaded_by: Mapped[str] = mapped_column(String(200))
     loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

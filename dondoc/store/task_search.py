@@ -118,22 +118,31 @@ def fold(text_: str) -> str:
 
 
 def _words(query: str) -> list[str]:
-    return re.findall(r"\w+", fold(query))[:12]
+    """The folded words of a query: runs of letters and digits, as both indexes cut them."""
+    return re.findall(r"[^\W_]+", fold(query))[:12]
+
+
+def _terms(words: list[str]) -> tuple[list[str], str | None]:
+    """Whole words, and the last one as a prefix while it is being typed ("hoi ngh" finds
+    "hội nghị"); a prefix of one or two letters would match half the index, so not those."""
+    *whole, last = words
+    if len(last) > 2:
+        return whole, last
+    return [*whole, last], None
 
 
 def _text_condition(
     session: Session, query: str, *, for_page: bool = False
 ) -> ColumnElement[bool] | None:
+    """Every word of ``query`` among the task's words, on SQLite's FTS5 table (0004u) or
+    PostgreSQL's GIN index (0010): the same words, folded the same way, find the same tasks."""
     words = _words(query)
     if not words:
         return None
-    if session.get_bind().dialect.name == "sqlite":
-        # Whole words, except the last one while it is being typed ("hoi ngh" finds "hội
-        # nghị"); a prefix of one or two letters would match half the index, so not those.
-        *whole, last = words
-        match = " ".join(
-            [*(f'"{w}"' for w in whole), f'"{last}"*' if len(last) > 2 else f'"{last}"']
-        )
+    whole, prefix = _terms(words)
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        match = " ".join([*(f'"{w}"' for w in whole), *([f'"{prefix}"*'] if prefix else [])])
         # For a page, "+tasks.id" keeps SQLite from looking up every match by primary key
         # and sorting them all: it walks the list index in page order and stops at a full
         # page. For a count, the primary-key lookups are the cheaper way.
@@ -141,8 +150,15 @@ def _text_condition(
         return text(
             f"{column} IN (SELECT task_id FROM tasks_fts WHERE tasks_fts MATCH :match)"
         ).bindparams(match=match)
-    # Elsewhere (PostgreSQL): case-insensitive substring match of every word as typed.
-    raw = re.findall(r"\w+", query)[:12]
+    if dialect == "postgresql":
+        # Words are letters and digits only, so quoting them is all tsquery syntax needs.
+        match = " & ".join([*(f"'{w}'" for w in whole), *([f"'{prefix}':*"] if prefix else [])])
+        return text(
+            "dondoc_task_words(tasks.notice_number, tasks.id, tasks.work, tasks.result) "
+            "@@ to_tsquery('simple', :match)"
+        ).bindparams(match=match)
+    # Any other database: a case-insensitive substring match of every word as typed.
+    raw = re.findall(r"[^\W_]+", query)[:12]
     return and_(
         *[or_(TaskRow.work.ilike(f"%{w}%"), TaskRow.notice_number.ilike(f"%{w}%")) for w in raw]
     )
@@ -210,7 +226,9 @@ def _ordered(query: Select[Any], sort: str) -> Select[Any]:
     if sort == "notice":
         return query.order_by(TaskRow.notice_key.desc(), TaskRow.position)
     if sort == "owner":
-        return query.order_by(TaskRow.owner, TaskRow.deadline_at, TaskRow.id)
+        # Ongoing tasks (no deadline) last within an agency, as in the deadline orders;
+        # said outright, since SQLite and PostgreSQL put NULLs at opposite ends.
+        return query.order_by(TaskRow.owner, TaskRow.deadline_at.asc().nulls_last(), TaskRow.id)
     if sort == "-updated":
         return query.order_by(TaskRow.updated_at.desc(), TaskRow.id.desc())
     return query.order_by(TaskRow.deadline_at, TaskRow.id)
@@ -224,16 +242,19 @@ def _page_ids(
     session: Session, where: list[ColumnElement[bool]], sort: str, offset: int, limit: int
 ) -> list[str]:
     ids_query = _ordered(select(TaskRow.id).where(*where), sort)
-    if sort != "deadline":
+    if sort not in ("deadline", "-deadline"):
         return list(session.scalars(ids_query.limit(limit).offset(offset)))
-    # Soonest deadline first and ongoing tasks (no deadline) last. "NULLS LAST" would make
-    # SQLite sort every row; two index-ordered segments page without sorting anything.
+    # Dated tasks first (soonest or latest first, as asked), ongoing ones (no deadline)
+    # last, on both databases: SQLite and PostgreSQL put NULLs at opposite ends, and
+    # "NULLS LAST" would make SQLite sort every row. Two index-ordered segments page
+    # without sorting anything.
     dated = ids_query.where(TaskRow.deadline_at.is_not(None))
     ids = list(session.scalars(dated.limit(limit).offset(offset)))
     if len(ids) == limit:
         return ids
     skip = max(0, offset - _count(session, [*where, TaskRow.deadline_at.is_not(None)]))
-    undated = select(TaskRow.id).where(*where, TaskRow.deadline_at.is_(None)).order_by(TaskRow.id)
+    by_id = TaskRow.id.desc() if sort == "-deadline" else TaskRow.id
+    undated = select(TaskRow.id).where(*where, TaskRow.deadline_at.is_(None)).order_by(by_id)
     return ids + list(session.scalars(undated.limit(limit - len(ids)).offset(skip)))
 
 

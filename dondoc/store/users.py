@@ -37,6 +37,8 @@ ROLE_LABELS: dict[Role, str] = {
 }
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+DISPLAY_NAME_MAX = 300
+"""The column's width, which PostgreSQL enforces (SQLite would keep any length)."""
 MIN_PASSWORD = 10
 FIRST_ADMIN = "admin"
 # A browser stays signed in while used; an idle one is signed out after this long.
@@ -80,6 +82,13 @@ def hash_password(password: str) -> str:
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise UserError("password", f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+
+
+def _display_name(given: str, fallback: str) -> str:
+    name = given.strip() or fallback
+    if len(name) > DISPLAY_NAME_MAX:
+        raise UserError("display_name", f"Tên hiển thị quá dài (tối đa {DISPLAY_NAME_MAX} ký tự).")
+    return name
 
 
 def _check_role(session: Session, role: str, leader_code: str | None) -> tuple[Role, str | None]:
@@ -127,10 +136,11 @@ def add_user(
         raise UserError("username", f"Tên đăng nhập «{name}» đã có.")
     parsed, code = _check_role(session, role, leader_code)
     _check_password(password)
+    shown = _display_name(display_name, name)
     now = _now()
     row = UserRow(
         username=name,
-        display_name=display_name.strip() or name,
+        display_name=shown,
         role=parsed.value,
         leader_code=code,
         password_hash=hash_password(password),
@@ -161,6 +171,7 @@ def update_user(
 ) -> UserRow:
     row = _existing(session, username)
     parsed, code = _check_role(session, role, leader_code)
+    shown = _display_name(display_name, row.username)
     if (
         row.role == Role.ADMIN
         and (parsed != Role.ADMIN or not active)
@@ -168,7 +179,7 @@ def update_user(
     ):
         raise UserError("role", "Không thể bỏ quyền quản trị của tài khoản quản trị cuối cùng.")
     row.role, row.leader_code, row.active = parsed.value, code, active
-    row.display_name = display_name.strip() or row.username
+    row.display_name = shown
     row.updated_at = _now()
     if not active:
         close_sessions_of(session, row.username)

@@ -16,7 +16,7 @@ from dondoc.activities.mailing import MailActivities
 from dondoc.activities.recording import RecordingActivities
 from dondoc.client import connect
 from dondoc.settings import Settings
-from dondoc.store.db import migrate
+from dondoc.store.schema import require_current
 from dondoc.worker.guard import EventLoopGuard
 from dondoc.worker.log_context import LogContext
 from dondoc.worker.metrics import serve_metrics
@@ -60,9 +60,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     activities finish within ``settings.shutdown_timeout``.
 
     The metrics port starts first: the SDK's own metrics belong to the runtime the
-    client is made on. ``MetricsPortUnavailable`` if that port is taken.
+    client is made on. ``MetricsPortUnavailable`` if that port is taken; ``SchemaNotCurrent``
+    if the database's schema is not the newest: upgrading is the operator's step
+    (``dondoc db upgrade``), not a side effect of starting a worker.
     """
-    await asyncio.to_thread(migrate, settings.database_url)
+    await asyncio.to_thread(require_current, settings.database_url)
     metrics = serve_metrics(settings)
     try:
         client = await connect(settings)

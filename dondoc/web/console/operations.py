@@ -145,7 +145,7 @@ def _render(request: Request, temporal: dict[str, Any], status: str, page: int) 
         page = min(page, pages)
         mails = list(
             session.scalars(
-                query.order_by(OutboxRow.created_at.desc())
+                query.order_by(OutboxRow.created_at.desc(), OutboxRow.key)
                 .limit(PER_PAGE)
                 .offset((page - 1) * PER_PAGE)
             )
