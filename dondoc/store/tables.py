@@ -247,9 +247,7 @@ class UserRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Still the password that `dondoc dev` generated and printed; cleared when it changes.
-    initial_password: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    initial_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ConsoleSessionRow(Base):

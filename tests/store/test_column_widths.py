@@ -45,7 +45,9 @@ def test_a_notice_number_or_deadline_too_long_is_refused_naming_the_field(
 ) -> None:
     long_number = "1/" + "TB-UBND-" * 13
     assert len(long_number) > NUMBER_MAX
-    assert _problems(_notice(long_number), settings) == [f"number: quá dài (tối đa {NUMBER_MAX} ký tự)"]
+    assert _problems(_notice(long_number), settings) == [
+        f"number: quá dài (tối đa {NUMBER_MAX} ký tự)"
+    ]
     long_phrase = "trước ngày 30/12/2026 " + "để kịp trình kỳ họp " * 15
     assert len(long_phrase) > PHRASE_MAX
     assert _problems(_notice("5/TB-UBND", long_phrase), settings) == [
