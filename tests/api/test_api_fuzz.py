@@ -19,7 +19,7 @@ from schemathesis.config import SchemathesisConfig
 from dondoc.settings import Settings
 from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
-from dondoc.store.users import create_api_token
+from dondoc.store.users import ApiScope, create_api_token
 from dondoc.web.app import create_app
 from support.console import DownClient
 
@@ -37,7 +37,7 @@ def _app_and_token():  # type: ignore[no-untyped-def]
     with session_scope(url) as session:
         book = yaml.safe_load((FIXTURES / "directory.yaml").read_text("utf-8"))
         load_directory(session, Directory.model_validate(book))
-        token = create_api_token(session, "fuzz")
+        token = create_api_token(session, "fuzz", tuple(ApiScope))
     app = create_app(Settings(database_url=url, public_url="http://dondoc.test", data_dir=folder))
     app.state.temporal = DownClient()
     return app, token

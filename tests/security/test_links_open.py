@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from dondoc.domain.ids import notice_key, task_id
 from dondoc.domain.tokens import (
+    AgencyGrant,
     LinkGrant,
     read_agency_link,
     read_form,
@@ -88,9 +89,8 @@ def test_a_link_for_any_task_id_reads_back_as_its_grant(
     # Its forms, and the agency's own page, open alike.
     form = sign_form(token, "complete", "n-1", KEYS)
     assert read_form(form, token, "complete", KEYS) == "n-1"
-    assert read_agency_link(sign_agency_link(recipient, LATER, KEYS), KEYS, NOW) == (
-        recipient,
-        LATER,
+    assert read_agency_link(sign_agency_link(recipient, LATER, KEYS), KEYS, NOW) == AgencyGrant(
+        recipient, LATER
     )
 
 
@@ -109,7 +109,7 @@ def test_links_mailed_before_the_fix_still_open_after_a_key_rotation() -> None:
     assert read_link(MAILED_COMPRESSED, rotated, NOW) == LinkGrant(
         "2026-88-TB-UBND-TB-UBND-1", "SNGV", 4102444800
     )
-    assert read_agency_link(MAILED_AGENCY, rotated, NOW) == ("SNGV", 4102444800)
+    assert read_agency_link(MAILED_AGENCY, rotated, NOW) == AgencyGrant("SNGV", 4102444800)
 
 
 # ---------------------------------------------------------------- through the agency page
