@@ -112,3 +112,5 @@ async def test_revoking_an_agencys_links_cuts_every_one_and_the_next_mail_brings
     new_link, new_page = links_in(mail_to(console, "songoaivu@ubnd.test", task, before))
     assert (new_link, new_page) != (link, page_link)
     assert await opens(agency, new_link, new_page) == [200, 200]
+    fresh = re.search(r'href="(/t/[^"]+)"', (await agency.get(new_page)).text)
+    assert fresh and await opens(agency, fresh.group(1)) == [200]
