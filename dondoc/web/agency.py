@@ -92,13 +92,14 @@ FIELD_NAMES = {
     "milestone": "Mốc công việc",
 }
 UNUSABLE = "Đường dẫn không sử dụng được"
+PAUSED = "Tạm dừng truy cập"
 
 
 class PageError(Exception):
     def __init__(self, status: int, title: str, message: str, *, genuine: bool = True) -> None:
         self.status, self.title, self.message = status, title, message
+        # The link's signature verified: the failure counts against the link, not the address.
         self.genuine = genuine
-        """The link's signature verified: a failure counts against the link, not the address."""
 
 
 def _settings(request: Request) -> Settings:
@@ -107,9 +108,6 @@ def _settings(request: Request) -> Settings:
 
 def _unusable(err: InvalidToken) -> PageError:
     return PageError(TOKEN_STATUS[err.problem], UNUSABLE, str(err), genuine=err.problem in GENUINE)
-
-
-PAUSED = "Tạm dừng truy cập"
 
 
 async def _guarded(request: Request, token: str, check: Any) -> Any:

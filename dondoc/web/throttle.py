@@ -11,8 +11,10 @@ Agency links (``/t/…``; ``FailureThrottle`` at ``app.state.throttle``)
 - ``address:A`` — tokens that are not ours: forged, altered, cut short (their signature
   does not verify). The signature is checked first, without the database, so a genuine
   link is never held back by a guesser's count at the same address: only the bad tokens
-  from that address are slowed, then refused. An IPv6 address counts by its /64, the
-  prefix one subscriber gets.
+  from that address are slowed, then refused (a refusal is held as long as the longest
+  delay, so a refused guesser gets his answers no faster). A signature cannot be guessed
+  anyway; this keeps a guesser slow and out of the database. An IPv6 address counts by
+  its /64, the prefix one subscriber gets.
 - ``link:H`` (H a digest of the token) — a genuine link that is refused (expired, revoked,
   its task gone, its recipient no longer on the task), and bad form tokens posted on a
   genuine link. A burst against one link slows and then refuses that link only; the other
