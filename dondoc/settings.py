@@ -9,13 +9,18 @@ its variable: the CLI prints them and exits with 2 before anything starts.
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -203,6 +208,41 @@ class Settings(LogSettings):
     """None: the Temporal SDK's own default."""
     metrics_token: SecretStr | None = None
     """When set, the web's ``/metrics`` asks for ``Authorization: Bearer <token>``."""
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []
+    """The reverse proxies (addresses or CIDR networks, comma-separated or a JSON list)
+    whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` the web believes. None by default:
+    a header from anyone else is ignored, so a client cannot pick the address that the
+    throttles count and the log records (``dondoc.web.proxies``)."""
+    api_rate_limit: int = Field(default=120, gt=0)
+    """Requests a minute one API token may make (per web process); beyond it, 429."""
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        """``127.0.0.1, 10.0.0.0/8`` or ``["127.0.0.1"]``; each entry checked here, in
+        words naming it, rather than silently kept as a name that never matches."""
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                value = json.loads(text) if text.startswith("[") else re.split(r"[\s,]+", text)
+            except ValueError:
+                raise ValueError("danh sách JSON không đọc được") from None
+        if not isinstance(value, list | tuple):
+            return value
+        networks: list[IPv4Network | IPv6Network] = []
+        for entry in value:
+            if isinstance(entry, IPv4Network | IPv6Network):
+                networks.append(entry)
+                continue
+            if not str(entry).strip():
+                continue
+            try:
+                networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"mục «{entry}» không phải địa chỉ IP hay mạng CIDR (ví dụ 10.0.0.0/8)"
+                ) from None
+        return networks
 
     @property
     def smtp_target(self) -> tuple[str, int]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from dondoc.domain.directory import OFFICE_CODE
+from dondoc.store.agency_links import link_generation
 from dondoc.store.directory import get_agency, get_leader, get_office
 
 
@@ -17,6 +18,8 @@ class Contact:
     email: str
     cc: tuple[str, ...]
     is_agency: bool
+    link_generation: int = 0
+    """An agency's current link generation, signed into the links it is mailed."""
 
 
 def resolve(session: Session, code: str) -> Contact | None:
@@ -30,7 +33,14 @@ def resolve(session: Session, code: str) -> Contact | None:
         )
     agency = get_agency(session, code)
     if agency is not None:
-        return Contact(code, agency.name, agency.email, tuple(agency.cc), True)
+        return Contact(
+            code,
+            agency.name,
+            agency.email,
+            tuple(agency.cc),
+            True,
+            link_generation(session, code),
+        )
     leader = get_leader(session, code)
     if leader is not None:
         return Contact(

@@ -90,7 +90,7 @@ class DigestActivities:
                 "agency": agency,
                 "digest": digest,
                 "day_label": format_date(day),
-                "agency_link": f"{base}/t/agency/{sign_agency_link(agency.code, expires, self._settings.signing_keys())}",
+                "agency_link": f"{base}/t/agency/{sign_agency_link(agency.code, expires, self._settings.signing_keys(), agency.link_generation)}",
             }
             subject = f"[Đôn đốc] Tổng hợp nhiệm vụ ngày {day:%d/%m/%Y}: {digest.total} nhiệm vụ, {len(digest.overdue)} quá hạn"
             msg_id = message_id(key, domain)

@@ -99,7 +99,10 @@ class MailActivities:
             days=self._settings.link_ttl_days + 365
         )
         grant = LinkGrant(
-            task_id=order.spec.id, recipient=contact.code, expires=int(until.timestamp())
+            task_id=order.spec.id,
+            recipient=contact.code,
+            expires=int(until.timestamp()),
+            generation=contact.link_generation,
         )
         return f"{base}/t/{sign_link(grant, self._settings.signing_keys())}"
 
@@ -109,7 +112,10 @@ class MailActivities:
             return None
         until = now + timedelta(days=self._settings.link_ttl_days)
         token = sign_agency_link(
-            contact.code, int(until.timestamp()), self._settings.signing_keys()
+            contact.code,
+            int(until.timestamp()),
+            self._settings.signing_keys(),
+            contact.link_generation,
         )
         return f"{self._settings.public_url.rstrip('/')}/t/agency/{token}"
 

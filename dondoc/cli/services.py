@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -123,21 +122,9 @@ def web(
     port: Annotated[int, typer.Option(help="Cổng")] = 8000,
 ) -> None:
     """Chạy máy chủ web (triển khai thật)."""
-    import uvicorn
-
-    from dondoc.cli.web_server import WebServer
+    from dondoc.cli.web_server import WebServer, web_config
     from dondoc.web.app import create_app
 
     settings = _safe_to_start("web")
-    config = uvicorn.Config(
-        create_app(settings),
-        host=host,
-        port=port,
-        proxy_headers=True,
-        # Our middleware logs each request by route template; uvicorn's access log would
-        # print the raw path, a link's token included.
-        access_log=False,
-        log_config=None,
-        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
-    )
+    config = web_config(create_app(settings), settings, host=host, port=port)
     WebServer(config, settings.shutdown_timeout).run()

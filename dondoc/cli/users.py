@@ -110,21 +110,48 @@ def users_list() -> None:
         typer.echo(f"{username:<20} {role:<8} {leader:<10} {name}{state}")
 
 
+SCOPE_HELP = (
+    "Phạm vi được phép (lặp lại hoặc cách nhau dấu phẩy): read (đọc), notices:issue (ban hành "
+    "thông báo), tasks:act (thao tác của Văn phòng và gửi lại thư). Không chọn: chỉ read."
+)
+
+
 @api_token_app.command("create")
 def api_token_create(
     name: Annotated[str, typer.Argument(help="Tên hệ thống tích hợp, ví dụ qlvb")],
+    scope: Annotated[list[str] | None, typer.Option("--scope", help=SCOPE_HELP)] = None,
 ) -> None:
-    """Tạo mã truy cập API; in mã (một lần)."""
+    """Tạo mã truy cập API với phạm vi đã chọn; in mã (một lần)."""
     from dondoc.store.db import session_scope
-    from dondoc.store.users import UserError, create_api_token
+    from dondoc.store.users import UserError, create_api_token, parse_scopes, scopes_text
 
     try:
+        scopes = parse_scopes(scope or [])
         with session_scope(prepared_database()) as session:
-            token = create_api_token(session, name)
+            token = create_api_token(session, name, scopes)
     except UserError as err:
         fail(f"{err.field}: {err}")
-    typer.echo(f"Mã truy cập API của «{name.strip().lower()}» (chỉ hiển thị một lần):")
+    typer.echo(
+        f"Mã truy cập API của «{name.strip().lower()}», phạm vi {scopes_text(scopes)} "
+        "(chỉ hiển thị một lần):"
+    )
     typer.echo(token)
+
+
+@api_token_app.command("list")
+def api_token_list() -> None:
+    """Danh sách mã truy cập API: tên, phạm vi, tình trạng."""
+    from dondoc.store.db import session_scope
+    from dondoc.store.users import list_api_tokens, scopes_of, scopes_text
+
+    with session_scope(prepared_database()) as session:
+        rows = [
+            (t.name, t.prefix, scopes_text(scopes_of(t)), t.revoked_at is not None)
+            for t in list_api_tokens(session)
+        ]
+    for token_name, prefix, granted, revoked in rows:
+        state = "  (đã thu hồi)" if revoked else ""
+        typer.echo(f"{token_name:<20} {prefix}…  {granted}{state}")
 
 
 @api_token_app.command("revoke")

@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import signal
 from collections.abc import Iterator
 from types import FrameType
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from dondoc.cli.stopping import SIGNALS, GracefulStop
+from dondoc.settings import Settings
+
+
+def web_config(app: ASGIApp, settings: Settings, *, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's settings for ``dondoc web``.
+
+    ``proxy_headers=False``: uvicorn would otherwise believe ``X-Forwarded-For`` from any
+    client on 127.0.0.1 (its default ``forwarded_allow_ips``), before the app could say
+    no. The app reads forwarded headers itself, from ``DONDOC_TRUSTED_PROXIES`` only
+    (``dondoc.web.proxies``), so the socket's peer must reach it untouched.
+    """
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        # Our middleware logs each request by route template; uvicorn's access log would
+        # print the raw path, a link's token included.
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+    )
 
 
 class WebServer(uvicorn.Server):

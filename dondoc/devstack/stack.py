@@ -205,6 +205,7 @@ class DevStack:
                 port=self.port,
                 log_level="warning",
                 log_config=None,  # uvicorn through our formatter (dondoc.logs)
+                proxy_headers=False,  # the app trusts DONDOC_TRUSTED_PROXIES only
                 timeout_graceful_shutdown=5,
             )
         )

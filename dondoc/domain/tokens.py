@@ -7,6 +7,12 @@ A token is ``payload.signature``, or ``.payload.signature`` when itsdangerous fo
 zlib-compressed payload shorter (long or repetitive task ids); both shapes are read, so
 every link ever mailed opens. What a signed payload says is still checked: a key holder's
 mistake (or a leaked key) must give a readable refusal, not a crash.
+
+A link also carries its recipient's link generation (``v``), a number the office raises to
+revoke every link the agency holds (``store.agency_links``); the reader compares it with
+the agency's current one. Generation 0 is left out of the payload, so a link signed
+before generations existed reads as 0 and opens, and a generation-0 link is signed to the
+very same bytes as before.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ MAX_TOKEN_LENGTH = 2048
 """Far above any token we sign (a few hundred characters); a longer one is not ours."""
 LATEST_EXPIRY = 253402300799
 """23:59:59 on 31/12/9999, the last moment a datetime can hold; no link is signed past it."""
+MAX_GENERATION = 2**31 - 1
+"""The largest link generation a payload may carry (the column is a 32-bit integer)."""
 
 
 class TokenProblem(StrEnum):
@@ -32,6 +40,7 @@ class TokenProblem(StrEnum):
     FORGED = "forged"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    WITHDRAWN = "withdrawn"
 
 
 TOKEN_PROBLEM_TEXT: dict[TokenProblem, str] = {
@@ -39,6 +48,10 @@ TOKEN_PROBLEM_TEXT: dict[TokenProblem, str] = {
     TokenProblem.FORGED: "Đường dẫn không hợp lệ: chữ ký không khớp (có thể đã bị sửa).",
     TokenProblem.EXPIRED: "Đường dẫn đã hết hạn sử dụng.",
     TokenProblem.REVOKED: "Đường dẫn đã bị thu hồi (nhiệm vụ đã được giao cho đơn vị khác).",
+    TokenProblem.WITHDRAWN: (
+        "Đường dẫn đã bị Văn phòng UBND tỉnh thu hồi. Vui lòng dùng đường dẫn trong thư mới "
+        "nhất gửi cho đơn vị, hoặc liên hệ Văn phòng để được gửi lại."
+    ),
 }
 
 
@@ -50,11 +63,13 @@ class InvalidToken(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class LinkGrant:
-    """What a link lets its holder do: act on ``task_id`` as ``recipient`` until ``expires``."""
+    """What a link lets its holder do: act on ``task_id`` as ``recipient`` until ``expires``,
+    while ``recipient``'s link generation is still ``generation``."""
 
     task_id: str
     recipient: str
     expires: int  # unix seconds
+    generation: int = 0
 
     def is_expired(self, now: datetime) -> bool:
         return now.timestamp() >= self.expires
@@ -101,16 +116,33 @@ def _expiry(payload: object) -> int:
     return value
 
 
+def _generation(payload: object) -> int:
+    """The link generation; absent in links signed before generations (and for 0)."""
+    value = payload.get("v", 0) if isinstance(payload, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_GENERATION:
+        raise InvalidToken(TokenProblem.MALFORMED)
+    return value
+
+
+def _with_generation(payload: dict[str, object], generation: int) -> dict[str, object]:
+    if not 0 <= generation <= MAX_GENERATION:
+        raise ValueError(f"link generation out of range: {generation}")
+    return {**payload, "v": generation} if generation else payload
+
+
 def sign_link(grant: LinkGrant, keys: list[str]) -> str:
-    payload = {"t": grant.task_id, "r": grant.recipient, "e": grant.expires}
-    return _serializer(keys, LINK_SALT).dumps(payload)
+    payload: dict[str, object] = {"t": grant.task_id, "r": grant.recipient, "e": grant.expires}
+    return _serializer(keys, LINK_SALT).dumps(_with_generation(payload, grant.generation))
 
 
 def read_link(token: str, keys: list[str], now: datetime) -> LinkGrant:
     """The grant in ``token``; raise InvalidToken saying which way it is wrong."""
     payload = _loads(token, keys, LINK_SALT)
     grant = LinkGrant(
-        task_id=_text(payload, "t"), recipient=_text(payload, "r"), expires=_expiry(payload)
+        task_id=_text(payload, "t"),
+        recipient=_text(payload, "r"),
+        expires=_expiry(payload),
+        generation=_generation(payload),
     )
     if grant.is_expired(now):
         raise InvalidToken(TokenProblem.EXPIRED)
@@ -142,15 +174,26 @@ def read_form(form_token: str, link_token: str, action: str, keys: list[str]) ->
     return nonce if isinstance(nonce, str) and nonce else None
 
 
-def sign_agency_link(agency: str, expires: int, keys: list[str]) -> str:
+@dataclass(frozen=True, slots=True)
+class AgencyGrant:
+    """What an agency link opens: ``agency``'s own page until ``expires``, while its link
+    generation is still ``generation``; the task links it mints inherit all three."""
+
+    agency: str
+    expires: int  # unix seconds
+    generation: int = 0
+
+
+def sign_agency_link(agency: str, expires: int, keys: list[str], generation: int = 0) -> str:
     """A link to one agency's own page: all its open tasks."""
-    return _serializer(keys, AGENCY_SALT).dumps({"g": agency, "e": expires})
+    payload: dict[str, object] = {"g": agency, "e": expires}
+    return _serializer(keys, AGENCY_SALT).dumps(_with_generation(payload, generation))
 
 
-def read_agency_link(token: str, keys: list[str], now: datetime) -> tuple[str, int]:
-    """(agency code, expiry) of an agency link; raise InvalidToken saying what is wrong."""
+def read_agency_link(token: str, keys: list[str], now: datetime) -> AgencyGrant:
+    """The grant of an agency link; raise InvalidToken saying what is wrong."""
     payload = _loads(token, keys, AGENCY_SALT)
-    agency, expires = _text(payload, "g"), _expiry(payload)
-    if now.timestamp() >= expires:
+    grant = AgencyGrant(_text(payload, "g"), _expiry(payload), _generation(payload))
+    if now.timestamp() >= grant.expires:
         raise InvalidToken(TokenProblem.EXPIRED)
-    return agency, expires
+    return grant

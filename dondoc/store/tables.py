@@ -57,6 +57,21 @@ class AgencyRow(Base):
     cc: Mapped[list[str]] = mapped_column(JSON, default=list)
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
     digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Signed into every link the agency is given; raised to revoke them all at once.
+    link_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LinkRevocationRow(Base):
+    """The office revoked every link one agency held: who, when, why (``agency_links``)."""
+
+    __tablename__ = "link_revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency: Mapped[str] = mapped_column(String(64), index=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class AgencyGroupRow(Base):
@@ -275,6 +290,9 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # What the token may do, space-separated (``store.users.ApiScope``); read only unless
+    # chosen otherwise when it is created.
+    scopes: Mapped[str] = mapped_column(String(200), default="read", server_default="read")
 
 
 class CalendarYearRow(Base):

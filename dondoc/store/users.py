@@ -4,6 +4,10 @@ Passwords are hashed with argon2 (argon2-cffi's defaults, rehashed when they cha
 Session cookies and API tokens are long random strings; only their SHA-256 is stored,
 which is enough for values nobody can guess and lets every request be checked with one
 indexed lookup instead of a deliberately slow hash.
+
+An API token carries the scopes chosen when it was created (``ApiScope``), ``read`` only
+unless more were asked for: a leaked token of a dashboard cannot issue notices or cancel
+tasks. Tokens made before scopes existed keep everything they could do (migration 0011).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -28,6 +33,29 @@ class Role(StrEnum):
     ADMIN = "admin"
     OFFICE = "office"
     LEADER = "leader"
+
+
+class ApiScope(StrEnum):
+    """What an API token may do; each route of /api/v1/ needs exactly one of these."""
+
+    READ = "read"
+    """Every GET: notices, tasks, one task's story."""
+    ISSUE_NOTICES = "notices:issue"
+    """POST /api/v1/notices (the dry run included)."""
+    ACT_ON_TASKS = "tasks:act"
+    """The office's actions on a task (extension and deadline decisions, reassign, confirm,
+    return a report, cancel, reopen) and resending one of its mails."""
+
+
+SCOPE_LABELS: dict[ApiScope, str] = {
+    ApiScope.READ: "Đọc thông báo, nhiệm vụ và diễn biến",
+    ApiScope.ISSUE_NOTICES: "Ban hành thông báo kết luận",
+    ApiScope.ACT_ON_TASKS: (
+        "Thao tác của Văn phòng trên nhiệm vụ (gia hạn, giao lại, xác nhận, trả lại, hủy, "
+        "mở lại) và gửi lại thư"
+    ),
+}
+DEFAULT_SCOPES = frozenset({ApiScope.READ})
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -309,8 +337,47 @@ def close_sessions_of(session: Session, username: str) -> None:
 # -------------------------------------------------------------------------- API tokens
 
 
-def create_api_token(session: Session, name: str) -> str:
-    """A new token for integration ``name`` (replacing a revoked one); returned once."""
+@dataclass(frozen=True, slots=True)
+class ApiCaller:
+    """Who an API request comes from, detached from any database session."""
+
+    name: str
+    scopes: frozenset[ApiScope]
+
+
+def parse_scopes(chosen: Iterable[str]) -> frozenset[ApiScope]:
+    """The scopes named in ``chosen`` (each may list several, by comma or space); ``read``
+    alone when none is named. UserError naming the first unknown one."""
+    names = [part for item in chosen for part in re.split(r"[\s,]+", item.strip()) if part]
+    scopes: set[ApiScope] = set()
+    for part in names:
+        try:
+            scopes.add(ApiScope(part.lower()))
+        except ValueError:
+            known = ", ".join(s.value for s in ApiScope)
+            raise UserError(
+                "scope", f"Phạm vi «{part}» không hợp lệ; chọn trong: {known}."
+            ) from None
+    return frozenset(scopes) or DEFAULT_SCOPES
+
+
+def scopes_text(scopes: Iterable[ApiScope]) -> str:
+    """The stored (and printed) form: space-separated, in ``ApiScope``'s order."""
+    chosen = set(scopes)
+    return " ".join(s.value for s in ApiScope if s in chosen)
+
+
+def scopes_of(row: ApiTokenRow) -> frozenset[ApiScope]:
+    """A row's scopes; a name this version does not know (a newer release's) is skipped."""
+    known = {s.value: s for s in ApiScope}
+    return frozenset(known[part] for part in row.scopes.split() if part in known)
+
+
+def create_api_token(
+    session: Session, name: str, scopes: Iterable[ApiScope] = DEFAULT_SCOPES
+) -> str:
+    """A new token for integration ``name`` (replacing a revoked one) that may do
+    ``scopes``; returned once."""
     clean = name.strip().lower()
     if not USERNAME.match(clean):
         raise UserError(
@@ -330,13 +397,14 @@ def create_api_token(session: Session, name: str) -> str:
             token_hash=_digest(token),
             prefix=token[: len(API_TOKEN_PREFIX) + 4],
             created_at=_now(),
+            scopes=scopes_text(frozenset(scopes) or DEFAULT_SCOPES),
         )
     )
     return token
 
 
-def verify_api_token(session: Session, token: str) -> str | None:
-    """The integration's name for a valid, unrevoked token; None otherwise."""
+def api_caller(session: Session, token: str) -> ApiCaller | None:
+    """The integration and its scopes for a valid, unrevoked token; None otherwise."""
     if not token.startswith(API_TOKEN_PREFIX) or len(token) > 200:
         return None
     row = session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == _digest(token)))
@@ -345,7 +413,13 @@ def verify_api_token(session: Session, token: str) -> str | None:
     now = _now()
     if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
         row.last_used_at = now
-    return row.name
+    return ApiCaller(name=row.name, scopes=scopes_of(row))
+
+
+def verify_api_token(session: Session, token: str) -> str | None:
+    """The integration's name for a valid, unrevoked token; None otherwise."""
+    caller = api_caller(session, token)
+    return None if caller is None else caller.name
 
 
 def revoke_api_token(session: Session, name: str) -> bool:

@@ -4,6 +4,12 @@ A click goes through ``commands.actions.perform``: it is kept before it goes to 
 workflow, so a click made while the worker is down is applied when it is back, and the
 page says so. The path of a click does the least it can before the Update: the link
 and the form token are checked without the database, the grant with one read.
+
+A link opens only while its recipient's link generation is the one signed into it: the
+office raises the generation to revoke every link an agency holds (its own page, the
+task links that page mints, the task links mailed to it; ``store.agency_links``). Bad
+links are throttled per address only when their signature fails, and per link when a
+genuine one is refused (``dondoc.web.throttle`` says why).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from dondoc.domain.task import (
 )
 from dondoc.domain.tokens import (
     TOKEN_PROBLEM_TEXT,
+    AgencyGrant,
     InvalidToken,
     LinkGrant,
     TokenProblem,
@@ -48,12 +55,15 @@ from dondoc.domain.tokens import (
 from dondoc.domain.view import TaskView
 from dondoc.settings import Settings
 from dondoc.store.agency_actions import pending_for_task
+from dondoc.store.agency_links import link_generation
 from dondoc.store.db import in_session
 from dondoc.store.directory import display_name, get_leader
 from dondoc.store.events import list_events
 from dondoc.store.tasks import get_task, list_tasks, spec_of, status_of
 from dondoc.web.action_words import DEFERRED_TEXT, SUCCESS_TEXT, repeated
+from dondoc.web.proxies import client_address
 from dondoc.web.templating import templates
+from dondoc.web.throttle import FailureThrottle, address_key, link_key
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/t", include_in_schema=False)
@@ -63,7 +73,10 @@ TOKEN_STATUS = {
     TokenProblem.FORGED: 403,
     TokenProblem.EXPIRED: 410,
     TokenProblem.REVOKED: 403,
+    TokenProblem.WITHDRAWN: 403,
 }
+GENUINE = frozenset({TokenProblem.EXPIRED})
+"""Problems found only after the signature verified: the token is ours."""
 FIELD_NAMES = {
     "summary": "Kết quả thực hiện",
     "note": "Nội dung báo cáo",
@@ -79,36 +92,48 @@ FIELD_NAMES = {
     "milestone": "Mốc công việc",
 }
 UNUSABLE = "Đường dẫn không sử dụng được"
+PAUSED = "Tạm dừng truy cập"
 
 
 class PageError(Exception):
-    def __init__(self, status: int, title: str, message: str) -> None:
+    def __init__(self, status: int, title: str, message: str, *, genuine: bool = True) -> None:
         self.status, self.title, self.message = status, title, message
+        # The link's signature verified: the failure counts against the link, not the address.
+        self.genuine = genuine
 
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _unusable(err: InvalidToken) -> PageError:
+    return PageError(TOKEN_STATUS[err.problem], UNUSABLE, str(err), genuine=err.problem in GENUINE)
 
 
-async def _guarded(request: Request, check: Any) -> Any:
-    """Run a link check; count failures per address and slow down repeated ones."""
-    throttle = request.app.state.throttle
-    address = _client_address(request)
-    if throttle.refused(address):
+async def _guarded(request: Request, token: str, check: Any) -> Any:
+    """Run a link check; count its failure under the link when the link is ours, under
+    the address when it is not, and slow down (then refuse) repeated ones."""
+    throttle: FailureThrottle = request.app.state.throttle
+    link = link_key(token)
+    if throttle.refused(link):
         raise PageError(
-            429,
-            "Tạm dừng truy cập",
-            "Có quá nhiều đường dẫn không hợp lệ từ địa chỉ này. Vui lòng thử lại sau ít phút.",
+            429, PAUSED, "Đường dẫn này bị dùng sai quá nhiều lần. Vui lòng thử lại sau ít phút."
         )
     try:
         return await check()
-    except PageError:
-        throttle.record(address)
-        await asyncio.sleep(throttle.delay(address))
+    except PageError as err:
+        key = link if err.genuine else address_key(client_address(request))
+        if not err.genuine and throttle.refused(key):
+            # Still checked first, so a genuine link from this address opens; a bad one
+            # waits as long as the throttle ever makes anyone wait, then is refused.
+            await asyncio.sleep(throttle.max_delay)
+            raise PageError(
+                429,
+                PAUSED,
+                "Có quá nhiều đường dẫn không hợp lệ từ địa chỉ này. Vui lòng thử lại sau ít phút.",
+            ) from None
+        throttle.record(key)
+        await asyncio.sleep(throttle.delay(key))
         raise
 
 
@@ -121,7 +146,14 @@ class _Granted:
     status: TaskStatus
 
 
+def _current(session: Session, agency: str, generation: int) -> None:
+    """PageError unless ``generation`` is ``agency``'s link generation now."""
+    if generation != link_generation(session, agency):
+        raise PageError(403, UNUSABLE, TOKEN_PROBLEM_TEXT[TokenProblem.WITHDRAWN])
+
+
 def _task_for(session: Session, grant: LinkGrant, ttl_days: int, now: datetime) -> _Granted:
+    _current(session, grant.recipient, grant.generation)
     row = get_task(session, grant.task_id)
     if row is None:
         raise PageError(
@@ -140,7 +172,7 @@ async def _grant(token: str, settings: Settings) -> _Granted:
     try:
         grant = read_link(token, settings.signing_keys(), now)
     except InvalidToken as err:
-        raise PageError(TOKEN_STATUS[err.problem], UNUSABLE, str(err)) from None
+        raise _unusable(err) from None
     return await in_session(
         settings.database_url, lambda s: _task_for(s, grant, settings.link_ttl_days, now)
     )
@@ -242,7 +274,7 @@ async def _page(
 @router.get("/{token}", response_class=HTMLResponse)
 async def task_page(request: Request, token: str) -> HTMLResponse:
     try:
-        granted = await _guarded(request, lambda: _grant(token, _settings(request)))
+        granted = await _guarded(request, token, lambda: _grant(token, _settings(request)))
     except PageError as err:
         return _error_page(request, err)
     return await _page(request, token, granted)
@@ -270,7 +302,7 @@ def _missing_fields(err: ValidationError) -> str:
 async def task_action(request: Request, token: str, action: str) -> HTMLResponse:
     settings = _settings(request)
     try:
-        granted = await _guarded(request, lambda: _grant(token, settings))
+        granted = await _guarded(request, token, lambda: _grant(token, settings))
     except PageError as err:
         return _error_page(request, err)
     act = next((a for a in AGENCY_ACTIONS if a.value == action), None)
@@ -285,7 +317,7 @@ async def task_action(request: Request, token: str, action: str) -> HTMLResponse
         return await _page(request, token, granted, status_code=code, error=error, **kw)
 
     if nonce is None:
-        request.app.state.throttle.record(_client_address(request))
+        request.app.state.throttle.record(link_key(token))
         return await again(
             403, "Biểu mẫu không hợp lệ hoặc đã cũ. Vui lòng thao tác lại trên trang này."
         )
@@ -315,8 +347,11 @@ async def task_action(request: Request, token: str, action: str) -> HTMLResponse
     return await _page(request, token, granted, view=outcome.view, notice=text)
 
 
-def _open_tasks(session: Session, agency: str) -> tuple[str, list[Any]]:
-    return display_name(session, agency), list_tasks(session, owner=agency, open_only=True)
+def _open_tasks(session: Session, grant: AgencyGrant) -> tuple[str, list[Any]]:
+    _current(session, grant.agency, grant.generation)
+    return display_name(session, grant.agency), list_tasks(
+        session, owner=grant.agency, open_only=True
+    )
 
 
 @router.get("/agency/{token}", response_class=HTMLResponse)
@@ -326,22 +361,27 @@ async def agency_page(request: Request, token: str) -> HTMLResponse:
     now = datetime.now(UTC)
     keys = settings.signing_keys()
 
-    async def check() -> tuple[str, int]:
+    async def check() -> tuple[AgencyGrant, str, list[Any]]:
         try:
-            return read_agency_link(token, keys, now)
+            grant = read_agency_link(token, keys, now)
         except InvalidToken as err:
-            raise PageError(TOKEN_STATUS[err.problem], UNUSABLE, str(err)) from None
+            raise _unusable(err) from None
+        name, rows = await in_session(settings.database_url, lambda s: _open_tasks(s, grant))
+        return grant, name, rows
 
     try:
-        agency, expires = await _guarded(request, check)
+        grant, name, rows = await _guarded(request, token, check)
     except PageError as err:
         return _error_page(request, err)
-    name, rows = await in_session(settings.database_url, lambda s: _open_tasks(s, agency))
     rows.sort(key=lambda r: (r.deadline_at is None, r.deadline_at or now))
     items = []
     for r in rows:
         status = status_of(r)
-        link = sign_link(LinkGrant(task_id=r.id, recipient=agency, expires=expires), keys)
+        # Bound to its task and this agency, and to the generation of the page's link: a
+        # revocation cuts what the page handed out along with the page.
+        minted = LinkGrant(
+            task_id=r.id, recipient=grant.agency, expires=grant.expires, generation=grant.generation
+        )
         items.append(
             {
                 "row": r,
@@ -350,7 +390,7 @@ async def agency_page(request: Request, token: str) -> HTMLResponse:
                 "due_soon": bool(
                     status.deadline.due and now <= status.deadline.due <= now + timedelta(days=7)
                 ),
-                "link": f"/t/{link}",
+                "link": f"/t/{sign_link(minted, keys)}",
             }
         )
     context = {

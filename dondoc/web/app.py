@@ -27,6 +27,7 @@ from dondoc.store.db import DatabaseBusy, guard_event_loop
 from dondoc.web import agency, api, console
 from dondoc.web.body_limit import BodyLimit, limits_for
 from dondoc.web.load import EventLoopGuard, Overload
+from dondoc.web.proxies import behind_trusted_proxies
 from dondoc.web.request_metrics import RequestMetrics
 from dondoc.web.security import SecurityHeaders
 from dondoc.web.templating import templates
@@ -72,8 +73,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 class _App(FastAPI):
     def build_middleware_stack(self) -> ASGIApp:
         # Outside Starlette's ServerErrorMiddleware, which answers a 500 past every
-        # middleware added with add_middleware: the 500 page gets the headers too.
-        return SecurityHeaders(super().build_middleware_stack())
+        # middleware added with add_middleware: the 500 page gets the headers too. The
+        # client's address is settled before anything else reads it (web.proxies).
+        return behind_trusted_proxies(
+            SecurityHeaders(super().build_middleware_stack()),
+            self.state.settings.trusted_proxies,
+        )
 
 
 def create_app(settings: Settings) -> FastAPI:

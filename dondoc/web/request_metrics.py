@@ -4,7 +4,8 @@ The label is the template the router matched (``/t/{token}``, ``/admin/tasks/{ta
 read from the ASGI scope after routing, never the raw path: a link's token must not become
 a label value (nor fill Prometheus with one series per link). The log line names the same
 template, which is why uvicorn's own access log is off in ``dondoc web``: it prints the
-raw path, token and all.
+raw path, token and all. It names the client's address as ``dondoc.web.proxies`` settled
+it: the peer, or what a trusted proxy forwarded, never a header anyone could send.
 """
 
 from __future__ import annotations
@@ -52,10 +53,12 @@ class RequestMetrics:
             HTTP_REQUESTS.labels(route, str(status)).inc()
             HTTP_DURATION.labels(route).observe(elapsed)
             emit = log.debug if route in PROBES else log.info
+            client = scope.get("client")
             emit(
                 "http_request",
                 method=scope.get("method"),
                 route=route,
+                client=client[0] if client else None,
                 status=status,
                 duration_ms=round(elapsed * 1000, 1),
             )

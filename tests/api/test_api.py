@@ -11,7 +11,7 @@ import pytest
 from dondoc.domain import requests as rq
 from dondoc.store.db import session_scope
 from dondoc.store.events import list_events
-from dondoc.store.users import create_api_token, revoke_api_token
+from dondoc.store.users import ApiScope, create_api_token, revoke_api_token
 from dondoc.workflows.task import TaskWorkflow
 from support.console import Console
 from support.waiting import eventually
@@ -20,7 +20,7 @@ from support.waiting import eventually
 @pytest.fixture
 async def api(console: Console) -> httpx.AsyncClient:
     with session_scope(console.settings.database_url) as session:
-        token = create_api_token(session, "qlvb")
+        token = create_api_token(session, "qlvb", tuple(ApiScope))
     web = console.anonymous()
     web.headers["Authorization"] = f"Bearer {token}"
     return web

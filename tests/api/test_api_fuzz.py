@@ -20,7 +20,7 @@ from schemathesis.schemas import APIOperation
 
 from dondoc.settings import Settings
 from dondoc.store.db import session_scope
-from dondoc.store.users import create_api_token
+from dondoc.store.users import ApiScope, create_api_token
 from dondoc.web.app import create_app
 from support.console import DownClient
 
@@ -29,7 +29,7 @@ from support.console import DownClient
 def api_schema(database_url: str, tmp_path: Path) -> schemathesis.BaseSchema:
     """The API of an app on a fresh database (SQLite or PostgreSQL), with an API token."""
     with session_scope(database_url) as session:
-        token = create_api_token(session, "fuzz")
+        token = create_api_token(session, "fuzz", tuple(ApiScope))
     deployment = Settings(
         database_url=database_url, public_url="http://dondoc.test", data_dir=tmp_path
     )

@@ -39,7 +39,9 @@ async def test_worker_lets_a_running_mail_finish_after_sigterm(
         assert worker.exit_code(timeout=20 + MARGIN) == 0, worker.output()
         assert [m["X-Dondoc-Task"] for m in relay.accepted] == [task_id]
         sent = worker.wait_for("mail_sent", timeout=0, task_id=task_id)
-        assert sent["activity"] == "send_mail"
+        assert (
+            sent["activity"] == "record_and_mail"
+        )  # one activity per event (ONE_ACTIVITY_PER_EVENT)
         assert deployment.outbox(task_id) == ["sent"]
         worker.wait_for("worker_stopped", timeout=0)
     finally:

@@ -198,7 +198,7 @@ def test_every_error_of_the_pages_and_the_api_carries_the_security_headers(
 def test_throttled_links_get_429_with_the_headers(settings: Settings, task: str) -> None:
     app = create_app(settings)
     app.state.temporal = DownClient()
-    app.state.throttle = FailureThrottle(free=10, refuse_after=3)
+    app.state.throttle = FailureThrottle(free=10, refuse_after=3, max_delay=0.01)
     web = Web(app)
     for _ in range(3):
         assert web.get("/t/sai.sai").status_code in (400, 403)

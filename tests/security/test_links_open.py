@@ -20,7 +20,9 @@ from markupsafe import escape
 from pydantic import SecretStr
 
 from dondoc.domain.ids import notice_key, task_id
+from dondoc.domain.notice import NUMBER_MAX
 from dondoc.domain.tokens import (
+    AgencyGrant,
     LinkGrant,
     read_agency_link,
     read_form,
@@ -63,7 +65,7 @@ SUFFIX = st.one_of(
     st.integers(min_value=2, max_value=24).map(lambda k: "-".join(["TB-UBND"] * k)),
 )
 NUMBERS = st.builds(lambda n, s: f"{n}/{s}", st.integers(min_value=1, max_value=10**7), SUFFIX)
-ISSUABLE = NUMBERS.filter(lambda n: len(n) <= 128)  # the longest number a notice may have
+ISSUABLE = NUMBERS.filter(lambda n: len(n) <= NUMBER_MAX)  # the longest a notice may have
 CODES = st.text(alphabet=string.ascii_uppercase + string.digits + "-_", min_size=1, max_size=64)
 
 
@@ -88,9 +90,8 @@ def test_a_link_for_any_task_id_reads_back_as_its_grant(
     # Its forms, and the agency's own page, open alike.
     form = sign_form(token, "complete", "n-1", KEYS)
     assert read_form(form, token, "complete", KEYS) == "n-1"
-    assert read_agency_link(sign_agency_link(recipient, LATER, KEYS), KEYS, NOW) == (
-        recipient,
-        LATER,
+    assert read_agency_link(sign_agency_link(recipient, LATER, KEYS), KEYS, NOW) == AgencyGrant(
+        recipient, LATER
     )
 
 
@@ -109,7 +110,7 @@ def test_links_mailed_before_the_fix_still_open_after_a_key_rotation() -> None:
     assert read_link(MAILED_COMPRESSED, rotated, NOW) == LinkGrant(
         "2026-88-TB-UBND-TB-UBND-1", "SNGV", 4102444800
     )
-    assert read_agency_link(MAILED_AGENCY, rotated, NOW) == ("SNGV", 4102444800)
+    assert read_agency_link(MAILED_AGENCY, rotated, NOW) == AgencyGrant("SNGV", 4102444800)
 
 
 # ---------------------------------------------------------------- through the agency page

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -34,7 +34,7 @@ from dondoc.store.db import migrate, session_scope
 from dondoc.store.directory import load_directory
 from dondoc.store.notices import record_notice
 from dondoc.store.tasks import save_task
-from dondoc.store.users import create_api_token
+from dondoc.store.users import ApiScope, create_api_token
 
 DIRECTORY = """\
 office: {name: Văn phòng UBND tỉnh, email: vanphong@ubnd.test}
@@ -63,9 +63,12 @@ def seeded_settings(folder: Path, directory: str = DIRECTORY) -> Settings:
     )
 
 
-def api_token(settings: Settings, name: str | None = None) -> str:
+def api_token(
+    settings: Settings, name: str | None = None, scopes: Iterable[ApiScope] = tuple(ApiScope)
+) -> str:
+    """A new token (every scope unless ``scopes`` says otherwise)."""
     with session_scope(settings.database_url) as session:
-        return create_api_token(session, name or f"tich-hop-{uuid.uuid4().hex[:8]}")
+        return create_api_token(session, name or f"tich-hop-{uuid.uuid4().hex[:8]}", scopes)
 
 
 def notice_document(number: str, today: date, **task: Any) -> dict[str, Any]:
@@ -135,13 +138,18 @@ class WebProcess:
 
 
 @contextmanager
-def web_process(settings: Settings) -> Iterator[WebProcess]:
+def web_process(
+    settings: Settings, *, env: dict[str, str] | None = None, log: Path | None = None
+) -> Iterator[WebProcess]:
+    """``dondoc web`` on a free port with ``settings`` (and any more ``env``); its log
+    (JSON lines on stderr) written to ``log`` when given."""
     port = free_port()
+    stderr = log.open("wb") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(
         [DONDOC, "web", "--port", str(port)],
-        env=environment_of(settings),
+        env={**environment_of(settings), "DONDOC_LOG_FORMAT": "json", **(env or {})},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     web = WebProcess(process=process, port=port)
     try:
@@ -163,6 +171,8 @@ def web_process(settings: Settings) -> Iterator[WebProcess]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log is not None:
+            stderr.close()  # type: ignore[union-attr]
 
 
 class Web:

@@ -313,7 +313,9 @@ async def test_the_owner_names_its_official_from_the_link_and_the_page_shows_who
     assert named.status_code == 200, named.text
     assert "Đã ghi nhận cán bộ phụ trách" in named.text
     assert "Trần Văn Bình" in named.text and "binh.tv@sngv.ubnd.test" in named.text
-    # A coordinator's link shows who answers for the task, and offers no such form.
+    # A coordinator's link shows who answers for the task, and offers no such form. Its page
+    # reads the read model, which the workflow brings up to date just after answering.
+    await eventually(lambda: stack.event_count() >= 2, what="the official to be recorded")
     coordinator = await stack.web.get(stack.link_for("sotaichinh@ubnd.test"))
     assert "Trần Văn Bình" in coordinator.text
     assert "name_official" not in coordinator.text

@@ -1,20 +1,23 @@
 """The JSON API v1 under /api/v1/, for the province's document-management systems.
 
-Bearer tokens per integration; OpenAPI at /openapi.json (this router is the only part of
-the app in it); errors as ``{"detail", "errors"}`` in Vietnamese, naming the fields.
+Bearer tokens per integration, each with its scopes (``read``, ``notices:issue``,
+``tasks:act``: ``dondoc.store.users.ApiScope``) and a rate per minute; OpenAPI at
+/openapi.json (this router is the only part of the app in it), where every operation
+names the scope it needs; errors as ``{"detail", "errors"}`` in Vietnamese, naming the
+fields.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from dondoc.web.api import notices, tasks
-from dondoc.web.api.auth import BearerGate, integration
+from dondoc.web.api.auth import BearerGate, integration, rate_limit_for
 from dondoc.web.api.errors import ApiError, api_error_handler, validation_handler
+from dondoc.web.api.operations import operation_for
 from dondoc.web.api.schemas import Problem
 
 COMMON: dict[int | str, dict[str, Any]] = {
@@ -23,40 +26,22 @@ COMMON: dict[int | str, dict[str, Any]] = {
         "description": "Nội dung gửi lên không đọc được (không phải JSON UTF-8).",
     },
     401: {"model": Problem, "description": "Thiếu hoặc sai mã truy cập."},
+    403: {"model": Problem, "description": "Mã truy cập không có phạm vi mà thao tác cần."},
     422: {"model": Problem, "description": "Dữ liệu không hợp lệ; `errors` nêu từng trường."},
+    429: {
+        "model": Problem,
+        "description": "Mã truy cập gửi quá nhiều yêu cầu trong một phút; xem `Retry-After`.",
+    },
 }
-
-
-def _operations(app: FastAPI) -> list[tuple[re.Pattern[str], str, set[str]]]:
-    """(path pattern, method, declared query names) of every operation of the document."""
-    cached = getattr(app.state, "api_operations", None)
-    if cached is None:
-        cached = []
-        for path, item in app.openapi().get("paths", {}).items():
-            pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
-            for method, operation in item.items():
-                names = {
-                    p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"
-                }
-                cached.append((pattern, method.upper(), names))
-        app.state.api_operations = cached
-    return cached
-
-
-def _query_names(request: Request) -> set[str] | None:
-    """The query parameters the OpenAPI document declares for this request's operation."""
-    for pattern, method, names in _operations(request.app):
-        if method == request.method and pattern.match(request.url.path):
-            return names
-    return None
 
 
 async def known_query(request: Request) -> None:
     """Refuse a query parameter the operation does not have (a typo such as ``ownr=SNGV``
     would otherwise be ignored and list every task), or one given twice."""
-    names = _query_names(request)
-    if names is None:
+    operation = operation_for(request.app, request.method, request.url.path)
+    if operation is None:
         return
+    names = operation.query_names
     keys = [k for k, _ in request.query_params.multi_items()]
     unknown = [k for k in dict.fromkeys(keys) if k not in names]
     if unknown:
@@ -100,6 +85,7 @@ def _allowed_methods(app: FastAPI, path: str) -> set[str]:
 
 
 def install(app: FastAPI) -> None:
+    app.state.api_rate = rate_limit_for(app.state.settings.api_rate_limit)
     app.include_router(router)
 
     @app.middleware("http")

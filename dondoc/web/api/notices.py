@@ -16,7 +16,7 @@ from dondoc.store.db import session_scope
 from dondoc.store.notices import task_counts
 from dondoc.store.tables import NoticeRow, TaskRow
 from dondoc.store.tasks import summaries
-from dondoc.web.api.auth import Integration
+from dondoc.web.api.auth import Issuer, Reader
 from dondoc.web.api.errors import ApiError, from_notice_problems
 from dondoc.web.api.schemas import (
     IssueOut,
@@ -48,7 +48,7 @@ def _summary(row: NoticeRow, counts: dict[str, tuple[int, int, int]]) -> NoticeS
 @router.get("/notices", response_model=NoticePageOut, summary="Danh sách thông báo đã ban hành")
 def list_notices(
     request: Request,
-    who: Integration,
+    who: Reader,
     leader: Annotated[str | None, Query(max_length=64)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -77,7 +77,7 @@ def list_notices(
     responses={404: {"model": Problem, "description": "Không có thông báo này."}},
     summary="Một thông báo và các nhiệm vụ của nó",
 )
-def read_notice(request: Request, who: Integration, key: str) -> NoticeDetail:
+def read_notice(request: Request, who: Reader, key: str) -> NoticeDetail:
     now = datetime.now(UTC)
     with session_scope(request.app.state.settings.database_url) as session:
         row = session.get(NoticeRow, key)
@@ -108,7 +108,7 @@ def read_notice(request: Request, who: Integration, key: str) -> NoticeDetail:
     ),
 )
 async def issue(
-    request: Request, response: Response, who: Integration, body: NoticeBody, dry_run: bool = False
+    request: Request, response: Response, who: Issuer, body: NoticeBody, dry_run: bool = False
 ) -> IssueOut:
     settings = request.app.state.settings
     raw = body.model_dump(mode="json", exclude_none=True)

@@ -22,7 +22,7 @@ from dondoc.store.db import session_scope
 from dondoc.store.task_search import MAX_PER_PAGE, TaskFilter, search_tasks
 from dondoc.store.tasks import get_task, status_of, summary_of
 from dondoc.web.action_words import DEFERRED_TEXT, SUCCESS_TEXT
-from dondoc.web.api.auth import Integration
+from dondoc.web.api.auth import OfficeActor, Reader
 from dondoc.web.api.errors import ApiError, translate
 from dondoc.web.api.schemas import (
     ActionOut,
@@ -66,7 +66,7 @@ SortName = Literal["deadline", "-deadline", "notice", "owner", "-updated"]
 )
 def list_tasks(
     request: Request,
-    who: Integration,
+    who: Reader,
     owner: Annotated[str | None, Query(max_length=64, description="Mã đơn vị chủ trì")] = None,
     leader: Annotated[str | None, Query(max_length=64, description="Mã lãnh đạo chỉ đạo")] = None,
     notice: Annotated[
@@ -116,7 +116,7 @@ def list_tasks(
     responses=NOT_FOUND,
     summary="Một nhiệm vụ và diễn biến của nó",
 )
-def read_task(request: Request, who: Integration, task_id: str) -> TaskDetail:
+def read_task(request: Request, who: Reader, task_id: str) -> TaskDetail:
     now = datetime.now(UTC)
     with session_scope(request.app.state.settings.database_url) as session:
         row = get_task(session, task_id)
@@ -251,7 +251,7 @@ IdempotencyKey = Annotated[
 async def decide_extension(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: DecisionBody,
     idempotency_key: IdempotencyKey = None,
@@ -270,7 +270,7 @@ async def decide_extension(
 async def decide_deadline_move(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: DecisionBody,
     idempotency_key: IdempotencyKey = None,
@@ -289,7 +289,7 @@ async def decide_deadline_move(
 async def reassign(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: ReassignBody,
     idempotency_key: IdempotencyKey = None,
@@ -306,7 +306,7 @@ async def reassign(
 async def confirm(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: NoteBody,
     idempotency_key: IdempotencyKey = None,
@@ -323,7 +323,7 @@ async def confirm(
 async def return_report(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: ReasonBody,
     idempotency_key: IdempotencyKey = None,
@@ -340,7 +340,7 @@ async def return_report(
 async def cancel(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: ReasonBody,
     idempotency_key: IdempotencyKey = None,
@@ -357,7 +357,7 @@ async def cancel(
 async def reopen(
     request: Request,
     response: Response,
-    who: Integration,
+    who: OfficeActor,
     task_id: str,
     body: ReasonBody,
     idempotency_key: IdempotencyKey = None,
@@ -371,7 +371,7 @@ async def reopen(
     responses={**NOT_FOUND, 409: {"model": Problem, "description": "Không có thư để gửi lại."}},
     summary="Gửi lại một thư của nhiệm vụ",
 )
-async def resend(request: Request, who: Integration, task_id: str, body: ResendBody) -> ResendOut:
+async def resend(request: Request, who: OfficeActor, task_id: str, body: ResendBody) -> ResendOut:
     settings = request.app.state.settings
     await run_in_threadpool(_known, settings, task_id)
     try:

@@ -6,9 +6,13 @@ mail still opens the page for a signed-in officer; a cross-site POST carries no 
 limited to ``/admin`` and Secure when the public address is https. Every form carries the
 session's CSRF token as well.
 
-Failed sign-ins are counted per username and per address: after a few, each further try
-is answered more slowly, and tries on one username wait their turn, so guessing is slow
-however many connections are used; an address that keeps failing is refused for a while.
+Failed sign-ins are counted per username and per username at one address
+(``dondoc.web.throttle`` names the keys): after a few, each further try on a username is
+answered more slowly, and tries on one username wait their turn, so guessing is slow
+however many connections are used; an address that keeps failing on one username is
+refused that username for a while. Nothing is refused per address alone, so the officers
+behind one NAT are not locked out by one of them, or by a guesser among them. The address
+is the one ``dondoc.web.proxies`` settled: a client cannot choose it with a header.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -44,6 +46,8 @@ from dondoc.web.console.pages import (
     secure_cookies,
     settings_of,
 )
+from dondoc.web.proxies import client_address
+from dondoc.web.throttle import LoginThrottle, account_at_address_key, account_key
 
 log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -52,60 +56,11 @@ SESSION_COOKIE = "dondoc_session"
 LOGIN_COOKIE = "dondoc_login"
 
 
-class LoginThrottle:
-    """Failures in a sliding window, per key; in memory (a restart only forgets counts)."""
-
-    def __init__(
-        self,
-        *,
-        free: int = 3,
-        window: float = 900.0,
-        max_delay: float = 8.0,
-        refuse_after: int = 50,
-    ) -> None:
-        self.free, self.window, self.max_delay, self.refuse_after = (
-            free,
-            window,
-            max_delay,
-            refuse_after,
-        )
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-
-    def _recent(self, key: str) -> deque[float]:
-        stamps = self._failures[key]
-        cutoff = time.monotonic() - self.window
-        while stamps and stamps[0] < cutoff:
-            stamps.popleft()
-        return stamps
-
-    def record(self, *keys: str) -> None:
-        for key in keys:
-            self._recent(key).append(time.monotonic())
-
-    def forget(self, key: str) -> None:
-        self._failures.pop(key, None)
-
-    def refused(self, key: str) -> bool:
-        return len(self._recent(key)) >= self.refuse_after
-
-    def delay(self, *keys: str) -> float:
-        excess = max(len(self._recent(k)) for k in keys) - self.free
-        return 0.0 if excess <= 0 else min(self.max_delay, 0.5 * 2 ** (excess - 1))
-
-    def lock(self, key: str) -> asyncio.Lock:
-        return self._locks[key]
-
-
 def _throttle(request: Request) -> LoginThrottle:
     state = request.app.state
     if not hasattr(state, "login_throttle"):
         state.login_throttle = LoginThrottle()
     return state.login_throttle
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _safe_next(value: str | None) -> str:
@@ -249,25 +204,24 @@ async def login(request: Request) -> Response:
             username=username,
         )
     throttle = _throttle(request)
-    address = f"ip:{client_address(request)}"
-    name_key = f"user:{username}"
-    if throttle.refused(address):
-        return _login_page(
-            request,
-            error="Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau 15 phút.",
-            status=429,
-        )
-    async with throttle.lock(name_key):
-        await asyncio.sleep(throttle.delay(name_key, address))
-        address_seen = client_address(request)
+    address = client_address(request)
+    account = account_key(username)
+    here = account_at_address_key(username, address)
+    refusal = "Đăng nhập sai quá nhiều lần vào tài khoản này từ địa chỉ này. Vui lòng thử lại sau 15 phút."
+    if throttle.refused(here):
+        return _login_page(request, error=refusal, status=429, username=username)
+    async with throttle.turn(account):
+        if throttle.refused(here):  # refused while this try waited its turn
+            return _login_page(request, error=refusal, status=429, username=username)
+        await asyncio.sleep(throttle.delay(account, here))
 
         def sign_in(session: Session) -> str | None:
             user = authenticate(session, username, password)
-            return open_session(session, user, address_seen) if user else None
+            return open_session(session, user, address) if user else None
 
         cookie_value = await in_session(settings_of(request).database_url, sign_in)
         if cookie_value is None:
-            throttle.record(name_key, address)
+            throttle.record(account, here)
             log.warning("console_login_failed", username=username, address=address)
             return _login_page(
                 request,
@@ -275,8 +229,9 @@ async def login(request: Request) -> Response:
                 status=401,
                 username=username,
             )
-    throttle.forget(name_key)
-    log.info("console_login", username=username)
+    # Only this address's count: a success here must not wipe what a guesser did elsewhere.
+    throttle.forget(here)
+    log.info("console_login", username=username, address=address)
     response = redirect(request, _safe_next(str(form.get("next", ""))))
     response.set_cookie(
         SESSION_COOKIE,

@@ -2,12 +2,17 @@
 
 Every change goes through the same models and upsert as ``dondoc directory load``, so an
 address the CLI refuses is refused here too, and an export loads back unchanged.
+
+The office also revokes, from here, every link one agency holds (a forwarded mail, a
+mailbox in the wrong hands), with a reason that is recorded (``store.agency_links``).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 import yaml
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,12 +20,14 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from dondoc.domain.directory import Agency, Directory, Leader, Office
+from dondoc.store.agency_links import RevocationRefused, last_revocations, revoke_links
 from dondoc.store.db import session_scope
-from dondoc.store.directory import export_directory, load_directory
+from dondoc.store.directory import display_name, export_directory, load_directory
 from dondoc.store.tables import TaskRow
 from dondoc.web.console.auth import Form, OfficeUser, Upload
 from dondoc.web.console.pages import redirect, render, settings_of
 
+log = structlog.get_logger(__name__)
 router = APIRouter(include_in_schema=False)
 
 FIELD_NAMES = {
@@ -64,6 +71,7 @@ def _page(
         owned = dict(
             session.execute(select(TaskRow.owner, func.count()).group_by(TaskRow.owner)).all()
         )
+        revoked = last_revocations(session)
     return render(
         request,
         "console/directory.html",
@@ -71,6 +79,7 @@ def _page(
             "title": "Danh bạ",
             "book": book,
             "owned": owned,
+            "revoked": revoked,
             "problems": problems or [],
             "yaml_text": yaml_text,
         },
@@ -115,6 +124,27 @@ def directory_save(request: Request, user: OfficeUser, kind: str, form: Form) ->
     _save(request, entry)
     label = getattr(entry, "code", "VP")
     return redirect(request, f"/admin/directory#{kind}-{label}", f"Đã lưu «{entry.name}».")
+
+
+@router.post("/directory/agencies/{code}/revoke-links", response_class=HTMLResponse)
+def agency_links_revoke(request: Request, user: OfficeUser, code: str, form: Form) -> Response:
+    """Every link the agency holds stops opening; the next mail to it carries new ones."""
+    try:
+        with session_scope(settings_of(request).database_url) as session:
+            done = revoke_links(
+                session, code, reason=form.get("reason", ""), by=user.actor, now=datetime.now(UTC)
+            )
+            name = display_name(session, code)
+    except RevocationRefused as err:
+        return _page(request, problems=[str(err)], status_code=422)
+    log.warning(
+        "agency_links_revoked", agency=done.agency, generation=done.generation, by=user.actor
+    )
+    return redirect(
+        request,
+        f"/admin/directory#agencies-{done.agency}",
+        f"Đã thu hồi mọi đường dẫn của «{name}». Thư tiếp theo gửi cho đơn vị sẽ mang đường dẫn mới.",
+    )
 
 
 @router.post("/directory-import", response_class=HTMLResponse)

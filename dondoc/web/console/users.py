@@ -10,6 +10,8 @@ from sqlalchemy import select
 from dondoc.store.db import session_scope
 from dondoc.store.tables import LeaderRow
 from dondoc.store.users import (
+    SCOPE_LABELS,
+    ApiScope,
     Role,
     UserError,
     add_user,
@@ -18,6 +20,8 @@ from dondoc.store.users import (
     list_api_tokens,
     list_users,
     revoke_api_token,
+    scopes_of,
+    scopes_text,
     set_password,
     update_user,
 )
@@ -46,7 +50,8 @@ def _page(
         {
             "title": "Tài khoản",
             "users": users,
-            "tokens": tokens,
+            "tokens": [(t, scopes_text(scopes_of(t))) for t in tokens],
+            "scopes": [(s.value, SCOPE_LABELS[s]) for s in ApiScope],
             "leaders": leaders,
             "roles": list(Role),
             "error": error,
@@ -112,15 +117,29 @@ def user_password(request: Request, user: AdminUser, username: str, form: Form) 
     )
 
 
+SCOPE_FIELD = "scope:"
+"""One checkbox per scope, ``scope:read`` and so on: each its own field, so the form
+dependency (one value per name) keeps them all."""
+
+
 @router.post("/api-tokens", response_class=HTMLResponse)
 def token_create(request: Request, user: AdminUser, form: Form) -> Response:
+    # Unticked boxes are not sent; none ticked is read only, as on the command line.
+    chosen = [s for s in ApiScope if form.get(SCOPE_FIELD + s.value) == "1"]
     try:
         with session_scope(settings_of(request).database_url) as session:
-            token = create_api_token(session, form.get("name", ""))
+            token = create_api_token(session, form.get("name", ""), chosen)
     except UserError as err:
         return _page(request, error=str(err), status_code=422)
     name = form.get("name", "").strip().lower()
-    return _page(request, secret=(f"Mã truy cập API của «{name}» (chỉ hiển thị một lần)", token))
+    granted = scopes_text(chosen or [ApiScope.READ])
+    return _page(
+        request,
+        secret=(
+            f"Mã truy cập API của «{name}», phạm vi {granted} (chỉ hiển thị một lần)",
+            token,
+        ),
+    )
 
 
 @router.post("/api-tokens/{name}/revoke", response_class=HTMLResponse)
