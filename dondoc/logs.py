@@ -72,6 +72,11 @@ def _renderer(fmt: LogFormat) -> list[Processor]:
     return [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
 
 
+def _alembic_preamble(record: logging.LogRecord) -> bool:
+    """False for the two lines Alembic logs whenever it opens a migration context."""
+    return not str(record.msg).startswith(("Context impl ", "Will assume "))
+
+
 def configure_logging(level: str = "WARNING", fmt: LogFormat | None = None) -> None:
     """Route structlog and the standard library through one handler on stderr.
 
@@ -94,8 +99,10 @@ def configure_logging(level: str = "WARNING", fmt: LogFormat | None = None) -> N
         framework.handlers = []
         framework.propagate = True
         framework.setLevel(logging.NOTSET)
-    # Alembic names every plugin it loads at INFO; its migrations stay in the log.
+    # Alembic names every plugin it loads at INFO, and its dialect each time a schema is only
+    # read (every service start); its migrations stay in the log.
     logging.getLogger("alembic.runtime.plugins").setLevel(max(numeric, logging.WARNING))
+    logging.getLogger("alembic.runtime.migration").addFilter(_alembic_preamble)
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

@@ -51,6 +51,16 @@ def require_current_schema() -> str:
     return url
 
 
+def schema_is_current(url: str) -> bool:
+    """Whether the schema is the newest, False when the database cannot be read at all."""
+    from dondoc.store.schema import schema_state
+
+    try:
+        return schema_state(url).newest
+    except SQLAlchemyError:
+        return False
+
+
 @db_app.command("current")
 def db_current(
     check: Annotated[

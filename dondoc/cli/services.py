@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from dondoc.cli.database import require_current_schema
+from dondoc.cli.database import require_current_schema, schema_is_current
 from dondoc.cli.errors import (
     BAD_INPUT,
     FAILURE,
@@ -68,22 +68,36 @@ def dev(
 
 
 def _safe_to_start(command: str) -> Settings:
-    """The settings of a deployment's service, or exit 2 naming what to set first."""
-    from dondoc.commands.production import refusals
+    """The settings of a deployment's service, or exit naming what to set or run first.
+
+    Every unsafe setting is named at once. A key problem is told even when the schema is
+    behind (exit 2: the operator's own setting comes first); otherwise an old schema stops
+    the start (exit 1: run the migrations), and only then are the accounts read."""
+    from dondoc.commands.production import admin_refusals, key_refusals
 
     settings = _settings()
+    if settings.dev_stack:
+        require_current_schema()
+        return settings
+    found = key_refusals(settings)
+    if found and not schema_is_current(settings.database_url):
+        _refuse(command, found)
     require_current_schema()
-    found = refusals(settings)
-    if found:
-        typer.echo(
-            f"Lỗi: `dondoc {command}` không khởi động khi cấu hình chưa an toàn "
-            "(giá trị mặc định chỉ dành cho `dondoc dev`):",
-            err=True,
-        )
-        for line in found:
-            typer.echo(f"  - {line}", err=True)
-        raise typer.Exit(BAD_INPUT)
+    _refuse(command, found + admin_refusals(settings.database_url))
     return settings
+
+
+def _refuse(command: str, found: list[str]) -> None:
+    if not found:
+        return
+    typer.echo(
+        f"Lỗi: `dondoc {command}` không khởi động khi cấu hình chưa an toàn "
+        "(giá trị mặc định chỉ dành cho `dondoc dev`):",
+        err=True,
+    )
+    for line in found:
+        typer.echo(f"  - {line}", err=True)
+    raise typer.Exit(BAD_INPUT)
 
 
 async def _serve_worker(settings: Settings) -> None:

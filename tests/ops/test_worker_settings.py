@@ -10,11 +10,14 @@ from pathlib import Path
 from ops_processes import DONDOC, service_env
 
 from dondoc.devstack.net import free_port
+from dondoc.store.db import migrate
 
 
 def _worker(folder: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    database = f"sqlite:///{folder / 'dondoc.db'}"
+    migrate(database)  # a deployment upgrades first; the worker refuses an older schema
     env = service_env(
-        database_url=f"sqlite:///{folder / 'dondoc.db'}",
+        database_url=database,
         temporal_address=f"127.0.0.1:{free_port()}",
         secret_key="ops-worker-settings-" + "k" * 32,
         **settings,

@@ -17,6 +17,8 @@ def process_env(**values: str) -> dict[str, str]:
     """The environment of a `dondoc` process: this one's, less any DONDOC_*, plus values."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
     env.pop("CREDENTIALS_DIRECTORY", None)
+    # No metrics port unless a test asks: 9464 may be taken by another worker on the machine.
+    env["DONDOC_WORKER_METRICS_PORT"] = "0"
     env.update(values)
     return env
 

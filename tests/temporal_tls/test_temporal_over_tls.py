@@ -25,6 +25,7 @@ from tls_pki import SERVER_NAME, Pki
 from dondoc.client import TemporalUnreachable, connect
 from dondoc.devstack.net import free_port
 from dondoc.settings import Settings, load_settings
+from dondoc.store.db import migrate
 from support.mailbox import Mailbox, Received
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -297,8 +298,10 @@ def test_the_worker_process_says_why_it_cannot_connect(
     pki: Pki, proxy: GrpcProxy, tmp_path: Path
 ) -> None:
     """Exit code 1: the settings are well formed, the server refused them."""
+    database = f"sqlite:///{tmp_path / 'dondoc.db'}"
+    migrate(database)
     env = process_env(
-        DONDOC_DATABASE_URL=f"sqlite:///{tmp_path / 'dondoc.db'}",
+        DONDOC_DATABASE_URL=database,
         DONDOC_SECRET_KEY=STRONG_KEY,
         DONDOC_TEMPORAL_ADDRESS=proxy.mtls_address,
         DONDOC_TEMPORAL_TLS_CA_FILE=str(pki.ca),
