@@ -9,7 +9,8 @@ same rule as the lists (an open task past its deadline is overdue).
   whose outcome is known or whose deadline has passed; empty when there are none;
 - time to acknowledge: from assignment to the agency's acknowledgement;
 - time to complete: from assignment to the agency's completion report (the moment that
-  decides on time or late), for completed tasks.
+  decides on time or late), for completed tasks;
+- the officials the agency named for those tasks ("rõ người"), each once.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class AgencyLine:
     cancelled: int = 0
     ack_times: list[float] = field(default_factory=list, repr=False)
     complete_times: list[float] = field(default_factory=list, repr=False)
+    officials: list[str] = field(default_factory=list)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -96,6 +98,11 @@ def period_report(
             TaskRow.acknowledged_at,
             TaskRow.reported_at,
             TaskRow.completed_at,
+            # The official the owner named, read in SQL (json_extract / ->>) rather than by
+            # loading every task's whole status into memory for a year's report.
+            TaskRow.status["official"]["name"].as_string(),
+            TaskRow.status["official"]["position"].as_string(),
+            TaskRow.status["official"]["named_by"].as_string(),
         )
         .join(NoticeRow, NoticeRow.key == TaskRow.notice_key)
         .where(NoticeRow.date >= start, NoticeRow.date <= end)
@@ -104,9 +111,25 @@ def period_report(
         query = query.where(TaskRow.leader == leader.upper())
     names = dict(session.execute(select(AgencyRow.code, AgencyRow.name)).all())
     lines: dict[str, AgencyLine] = {}
-    for owner, state, stored, due, assigned, acked, reported, completed in session.execute(query):
+    for (
+        owner,
+        state,
+        stored,
+        due,
+        assigned,
+        acked,
+        reported,
+        completed,
+        person,
+        position,
+        by,
+    ) in session.execute(query):
         line = lines.setdefault(owner, AgencyLine(code=owner, name=names.get(owner, owner)))
         line.assigned += 1
+        # Only the owner's own choice counts: one named before a reassignment was another's.
+        named = f"{person} ({position})" if person and position else person
+        if named and by == owner and named not in line.officials:
+            line.officials.append(named)
         klass = live_class(state, stored, due, now)
         if klass == StatusClass.DONE_ON_TIME:
             line.done_on_time += 1
@@ -160,6 +183,7 @@ HEADERS = [
     "Tỷ lệ hoàn thành đúng hạn (%)",
     "Thời gian tiếp nhận, trung vị (ngày)",
     "Thời gian hoàn thành, trung vị (ngày)",
+    "Cán bộ phụ trách",
 ]
 
 
@@ -185,6 +209,7 @@ def rows(report: PeriodReport) -> list[list[object]]:
                 None if rate is None else round(rate * 100, 1),
                 _round(line.median_ack_days),
                 _round(line.median_complete_days),
+                "; ".join(line.officials),
             ]
         )
     return out
@@ -236,7 +261,7 @@ def to_xlsx(report: PeriodReport) -> bytes:
         sheet.append([inert(v) for v in row])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    widths = [12, 38, 12, 12, 12, 12, 12, 10, 14, 14, 14]
+    widths = [12, 38, 12, 12, 12, 12, 12, 10, 14, 14, 14, 40]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3)

@@ -8,12 +8,12 @@ import pytest
 
 from dondoc.domain.deadlines import Deadline, DeadlineKind
 from dondoc.domain.notice import Notice
-from dondoc.domain.task import TaskSpec, TaskState, TaskStatus
+from dondoc.domain.task import Official, TaskSpec, TaskState, TaskStatus
 from dondoc.settings import Settings
 from dondoc.store.dashboard import dashboard
 from dondoc.store.db import session_scope
 from dondoc.store.notices import record_notice
-from dondoc.store.reports import period_report, rows
+from dondoc.store.reports import HEADERS, period_report, rows
 from dondoc.store.tables import ApiTokenRow, UserRow
 from dondoc.store.task_search import TaskFilter, search_tasks
 from dondoc.store.tasks import save_task
@@ -131,6 +131,7 @@ def _load(settings: Settings, tasks: list[dict]) -> list[str]:  # type: ignore[t
                 acknowledged_at=t.get("acked"),
                 reported_at=t.get("done"),
                 completed_at=t.get("done"),
+                official=t.get("official"),
             )
             # Written when the deadline was still ahead: the stored class says "on time".
             save_task(session, spec, status, assigned)
@@ -212,3 +213,26 @@ def test_the_period_report_counts_classes_rates_and_medians(settings: Settings) 
     assert report.total.assigned == 4 and report.total.in_progress_on_time == 1
     assert rows(report)[-1][1] == "Tổng cộng"
     assert empty.lines == [] and empty.total.on_time_rate is None
+
+
+def test_the_period_report_names_the_officials_each_owner_chose(settings: Settings) -> None:
+    binh = Official(name="Trần Văn Bình", position="Chuyên viên", email="binh@sngv.test")
+    _load(
+        settings,
+        [
+            {"work": "a", "due": NOW, "official": binh.model_copy(update={"named_by": "SNGV"})},
+            {"work": "b", "due": NOW, "official": binh.model_copy(update={"named_by": "SNGV"})},
+            {"work": "c", "due": NOW, "official": Official(name="Lê Thị Hoa", email="hoa@sngv.test", named_by="SNGV")},
+            # Named by an earlier owner before the task moved to STC: not STC's choice.
+            {"work": "d", "due": NOW, "owner": "STC", "official": binh.model_copy(update={"named_by": "SNGV"})},
+        ],
+    )  # fmt: skip
+    with session_scope(settings.database_url) as session:
+        report = period_report(session, date(2026, 9, 1), date(2026, 9, 30), NOW)
+    by_code = {line.code: line for line in report.lines}
+    assert by_code["SNGV"].officials == ["Trần Văn Bình (Chuyên viên)", "Lê Thị Hoa"]
+    assert by_code["STC"].officials == []
+    assert HEADERS[-1] == "Cán bộ phụ trách"
+    assert rows(report)[[line.code for line in report.lines].index("SNGV")][-1] == (
+        "Trần Văn Bình (Chuyên viên); Lê Thị Hoa"
+    )
