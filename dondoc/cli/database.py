@@ -8,7 +8,8 @@ database is not ready).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy import make_url
@@ -16,6 +17,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from dondoc.cli.errors import FAILURE, fail
 from dondoc.settings import get_settings
+
+if TYPE_CHECKING:
+    from dondoc.store.schema import Moved
 
 db_app = typer.Typer(help="Lược đồ cơ sở dữ liệu: xem, nâng cấp, hạ cấp.", no_args_is_help=True)
 
@@ -81,16 +85,15 @@ def db_current(
         raise typer.Exit(FAILURE)
 
 
-@db_app.command("upgrade")
-def db_upgrade(
-    revision: Annotated[str, typer.Argument(help="Phiên bản đích (mặc định: mới nhất)")] = "head",
-) -> None:
-    """Nâng cấp lược đồ cơ sở dữ liệu (chạy trước khi khởi động lại web và worker)."""
-    from dondoc.store.schema import RevisionRefused, SchemaNotCurrent, upgrade
+def _move(step: Callable[[str, str], Moved], revision: str) -> Moved:
+    """Upgrade or downgrade, each failure in the operator's words: a revision that does not
+    exist is their input (exit 2); a database that is not ready or answers with an error is
+    not (exit 1)."""
+    from dondoc.store.schema import RevisionRefused, SchemaNotCurrent
 
     url = get_settings().database_url
     try:
-        moved = upgrade(url, revision)
+        moved = step(url, revision)
     except RevisionRefused as err:
         fail(str(err))
     except SchemaNotCurrent as err:
@@ -98,6 +101,17 @@ def db_upgrade(
     except SQLAlchemyError as err:
         fail(_database_error(url, err), FAILURE)
     typer.echo(f"Cơ sở dữ liệu: {_shown(url)}")
+    return moved
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Phiên bản đích (mặc định: mới nhất)")] = "head",
+) -> None:
+    """Nâng cấp lược đồ cơ sở dữ liệu (chạy trước khi khởi động lại web và worker)."""
+    from dondoc.store.schema import upgrade
+
+    moved = _move(upgrade, revision)
     if not moved.steps:
         typer.echo(f"Không có gì để nâng cấp. {moved.after.describe()}")
     else:
@@ -115,23 +129,14 @@ def db_downgrade(
     ] = False,
 ) -> None:
     """Hạ lược đồ về một phiên bản cũ hơn (khi quay lại bản cài đặt trước)."""
-    from dondoc.store.schema import RevisionRefused, SchemaNotCurrent, downgrade
+    from dondoc.store.schema import downgrade
 
     if not yes:
         fail(
             "hạ lược đồ xóa các bảng, cột của những phiên bản bị gỡ cùng dữ liệu trong đó; "
             "sao lưu trước, rồi chạy lại với --yes"
         )
-    url = get_settings().database_url
-    try:
-        moved = downgrade(url, revision)
-    except RevisionRefused as err:
-        fail(str(err))
-    except SchemaNotCurrent as err:
-        fail(str(err), FAILURE)
-    except SQLAlchemyError as err:
-        fail(_database_error(url, err), FAILURE)
-    typer.echo(f"Cơ sở dữ liệu: {_shown(url)}")
+    moved = _move(downgrade, revision)
     if not moved.steps:
         typer.echo(f"Không có gì để hạ. {moved.after.describe()}")
         return

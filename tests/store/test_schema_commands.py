@@ -135,7 +135,7 @@ def test_an_unreachable_database_is_named_without_its_password(tmp_path: Path) -
     for args in (["db", "current"], ["web", "--port", str(free_port())]):
         done = subprocess.run(
             [DONDOC, *args],
-            env={**clean, "DONDOC_DATABASE_URL": url},
+            env={**clean, "DONDOC_DATABASE_URL": url, "DONDOC_SECRET_KEY": "k" * 40},
             capture_output=True,
             text=True,
             timeout=120,
