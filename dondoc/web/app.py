@@ -86,17 +86,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.temporal = TemporalClients(settings)
     app.state.throttle = FailureThrottle()
+    app.state.metrics = exposition(ReadModelGauges(settings.database_url))
     # Outermost last. The API's bearer gate (api.install) runs before all of these, so an
     # anonymous body is refused unread whatever its size; an overload is refused at once;
-    # sizes are checked before anything parses a body. The security headers wrap it all
-    # (_App), the 500 page included.
+    # sizes are checked before anything parses a body. Every answer carries the security
+    # headers, an overload's 503 and the 500 page (_App) too, and is counted.
     app.add_middleware(BodyLimit, limits=limits_for(settings))
-    app.add_middleware(EventLoopGuard)
-    app.add_middleware(Overload)
-
-    app.state.metrics = exposition(ReadModelGauges(settings.database_url))
-    # Outermost last: every answer carries the security headers, an overload's 503 too,
-    # and is counted.
     app.add_middleware(EventLoopGuard)
     app.add_middleware(Overload)
     app.add_middleware(SecurityHeaders)

@@ -4,7 +4,8 @@
   loop's thread (``store.db.guard_event_loop``): a route that would block the loop
   fails in the tests instead of stalling every other request in production.
 * ``Overload``: past a number of requests in flight the web answers 503 at once, with
-  Retry-After, instead of queueing work it cannot finish; ``/healthz`` always answers.
+  Retry-After, instead of queueing work it cannot finish; ``/healthz`` always answers, and
+  so does ``/metrics``: an overload is exactly when the operator must see the figures.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dondoc.store.db import guard_event_loop
 
 MAX_IN_FLIGHT = 200
-ALWAYS = ("/healthz",)
+ALWAYS = ("/healthz", "/metrics")
 
 
 class EventLoopGuard:
