@@ -121,8 +121,10 @@ def test_worker_lines_are_json_and_name_the_task_of_the_activity(running: Runnin
     assert sent["logger"] == "dondoc.activities.mailing"
     assert sent["level"] == "info"
     assert sent["timestamp"].endswith("Z")
-    # The SDK's and the migrations' own lines come through the same formatter.
-    assert {"dondoc.worker", "alembic.runtime.migration"} <= {line["logger"] for line in lines}
+    # Lines from other loggers come through the same formatter (the worker no longer runs the
+    # migrations, so Alembic has nothing to say here: `dondoc db upgrade` ran first).
+    loggers = {line["logger"] for line in lines}
+    assert "dondoc.worker" in loggers and "alembic.runtime.migration" not in loggers
 
 
 def test_web_lines_name_the_task_and_the_route_never_the_token(running: Running) -> None:
