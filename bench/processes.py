@@ -94,8 +94,9 @@ class Child:
     proc: subprocess.Popen[bytes]
     log: Path | None
     stopped_by: str = ""
-    """How it ended: "exited", "SIGTERM" (within the grace period) or "SIGKILL"."""
+    """How it ended: "exited", its stop signal (it obeyed within the grace period) or "SIGKILL"."""
     peak_mib: float = 0.0
+    stop_signal: signal.Signals = signal.SIGTERM
 
     @property
     def pid(self) -> int:
@@ -153,10 +154,10 @@ class Processes:
         if not child.alive():
             child.stopped_by = child.stopped_by or "exited"
             return
-        child.proc.send_signal(signal.SIGTERM)
+        child.proc.send_signal(child.stop_signal)
         try:
             child.proc.wait(timeout=grace)
-            child.stopped_by = "SIGTERM"
+            child.stopped_by = child.stop_signal.name
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)

@@ -42,6 +42,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import profiles
 from bare_temporal import Assignments, BareTask, start_all
 from dondoc_stack import DondocStack, notice, notice_key, wait_for_poller
 from figures import Timings, machine, ratio, rounded
@@ -148,7 +149,9 @@ async def ours_round(
     stop, dead = asyncio.Event(), asyncio.Event()
     prober = asyncio.create_task(probe_health(stack.url, stop, dead))
     console = asyncio.create_task(
-        officers(stack.url, login, ids, args.console_clients, args.timeout, stop)
+        officers(
+            stack.url, login, ids, args.console_clients, args.timeout, stop, args.console_pause
+        )
     )
     began = time.monotonic()
     clicking = asyncio.create_task(agencies(stack.url, links, clients, args.timeout, dead))
@@ -321,6 +324,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             stack.start_worker()
             stack.start_web()
             await stack.wait_web()
+            if args.profile:
+                for target in (stack.worker, stack.web):
+                    assert target is not None
+                    profiles.record(processes, target, folder)
             await wait_for_poller(client, queue)
             await wait_for_poller(client, "dondoc")
 
@@ -350,7 +357,9 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             processes.stop_all()
     webs = [c for c in processes.children if c.name.startswith("dondoc-web")]
     report["peak_rss_mib"] = {
-        c.name: round(c.peak_mib, 1) for c in processes.children if c.name != "temporal"
+        c.name: round(c.peak_mib, 1)
+        for c in processes.children
+        if c.name != "temporal" and not c.name.startswith("py-spy")
     } | {"dondoc-web (max)": round(max((c.peak_mib for c in webs), default=0), 1)}
     report["stopped_by"] = {c.name: c.stopped_by for c in processes.children}
     return report
@@ -365,12 +374,20 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=200, help="tasks per notice (and agencies)")
     parser.add_argument("--clients", default="20,100", help="concurrent agencies, comma-separated")
     parser.add_argument("--rounds", type=int, default=1, help="repeat every level this often")
-    parser.add_argument("--console-clients", type=int, default=2)
+    parser.add_argument("--console-clients", type=int, default=2, help="officers at once")
+    parser.add_argument(
+        "--console-pause", type=float, default=0.5, help="seconds between an officer's pages"
+    )
     parser.add_argument("--timeout", type=float, default=15.0, help="per request, seconds")
     parser.add_argument("--issue-timeout", type=float, default=300.0)
     parser.add_argument("--phase-timeout", type=float, default=300.0)
     parser.add_argument("--keep", type=Path, help="keep the data and logs in this folder")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the worker and the web (needs --keep)"
+    )
     args = parser.parse_args()
+    if args.profile and not (args.keep and profiles.available()):
+        parser.error("--profile needs --keep DIR and py-spy in the venv (pip install py-spy)")
     # SIGTERM unwinds like Ctrl-C, so the finally blocks stop every child.
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"$ {shlex.join([sys.executable, *sys.argv])}", flush=True)
@@ -387,6 +404,9 @@ def main() -> None:
     print(f"stopped by: {report['stopped_by']}")
     if report["web_restarts"]:
         print(f"web restarts: {report['web_restarts']}")
+    if args.profile:
+        for name in ("dondoc-worker", "dondoc-web-0"):
+            print("\n".join(profiles.summarise(folder / f"profile-{name}.txt", "dondoc/", 15)))
     print(json.dumps(report, ensure_ascii=False))
 
 

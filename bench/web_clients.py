@@ -10,6 +10,7 @@ the agency did not see its result.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import random
 import re
@@ -166,8 +167,11 @@ async def officers(
     clients: int,
     timeout: float,
     stop: asyncio.Event,
+    pause: float = 0.5,
 ) -> Timings:
-    """Officers paging through the console until ``stop``: dashboard, lists, a task."""
+    """Officers paging through the console until ``stop``: dashboard, lists, a task, one
+    page every ``pause`` seconds each (a person reads; a tight loop would be a load test
+    of the console, not an office at work beside the agencies)."""
     timings = Timings()
     rng = random.Random(7)
     pages = [
@@ -187,6 +191,8 @@ async def officers(
             while not stop.is_set():
                 path = rng.choice([*pages, f"/admin/tasks/{rng.choice(task_ids)}"])
                 await _timed(timings, lambda p=path: web.get(p))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
 
     await asyncio.gather(*(officer() for _ in range(clients)))
     return timings
