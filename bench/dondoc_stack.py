@@ -202,9 +202,8 @@ class DondocStack:
         assert self.web is not None
         dump = dump_stacks(self.web, self.folder / f"{self.web.name}-stacks.txt")
         self.processes.stop(self.web)
-        self.web_restarts.append(
-            f"{why}; stopped by {self.web.stopped_by}" + (f"; stacks in {dump}" if dump else "")
-        )
+        where = f"; its event loop was in {stuck_at(dump.read_text('utf-8'))}" if dump else ""
+        self.web_restarts.append(f"{why}; stopped by {self.web.stopped_by}{where}")
         self.start_web()
         await self.wait_web()
 
@@ -219,6 +218,16 @@ def dump_stacks(child: Child, path: Path) -> Path | None:
     )
     path.write_text(done.stdout + done.stderr, "utf-8")
     return path
+
+
+def stuck_at(dump: str) -> str:
+    """The main thread's innermost frame and the frames of ours that led there."""
+    main = dump.split('"MainThread"', 1)[-1].split("\nThread ", 1)[0]
+    frames = [line.strip() for line in main.splitlines()[1:] if line.strip()]
+    if not frames:
+        return "an unknown place (no main thread in the dump)"
+    ours = [f for f in frames if "dondoc/" in f][:4]
+    return " ← ".join([*frames[:3], *ours])
 
 
 async def wait_for_poller(client: Client, queue: str, timeout: float = START_TIMEOUT) -> None:
