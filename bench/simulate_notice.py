@@ -119,7 +119,8 @@ async def run_bare(schedule: dict[str, list[float]], days: int) -> float:
                 await env.client.start_workflow(
                     BareLadder.run, steps, id=f"bare-{uuid.uuid4()}", task_queue=queue
                 )
-            await env.sleep(timedelta(days=days))
+            for _ in range(days):  # the test server cuts a sleep call off after ~30 s
+                await env.sleep(timedelta(days=1))
             await asyncio.sleep(0.5)
         return time.perf_counter() - began
     finally:
@@ -139,6 +140,7 @@ def main() -> None:
     span = 300 if args.year else 25
     start = date(2027, 3, 1)
     print(f"$ {shlex.join([sys.executable, *sys.argv])}", flush=True)
+    host = machine()
     ours: list[float] = []
     theirs: list[float] = []
     mails = 0
@@ -153,7 +155,7 @@ def main() -> None:
         mails = len(sent)
         theirs.append(asyncio.run(run_bare(gaps(sent), days)))
     o, t = statistics.median(ours), statistics.median(theirs)
-    print(f"{tasks} tasks, {days} simulated days, {mails} mails per run, {machine()}")
+    print(f"{tasks} tasks, {days} simulated days, {mails} mails per run, {host}")
     print(f"dondoc simulate   median {o:7.2f} s  runs {[round(x, 2) for x in ours]}")
     print(f"bare Temporal     median {t:7.2f} s  runs {[round(x, 2) for x in theirs]}")
     verdict = "ok" if o / t <= TARGET_RATIO else "MISSED"

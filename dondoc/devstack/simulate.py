@@ -154,7 +154,10 @@ async def simulate(
                 started_at = await env.get_current_time()
                 async with build_worker(env.client, settings):
                     await issue_notice(notice, settings, env.client, search_attributes=False)
-                    await env.sleep(timedelta(days=days))
+                    # A day at a time: the test server's sleep call is cut off after ~30 s
+                    # of wall time, which a long or large simulation needs more than.
+                    for _ in range(days):
+                        await env.sleep(timedelta(days=1))
                     # Let the last activities finish before the worker stops.
                     await asyncio.sleep(0.5)
             finally:
