@@ -14,7 +14,7 @@ import time
 from processes import Child, Processes, free_port
 from temporalio.client import Client
 
-from dondoc.starter.dev import temporal_command
+from dondoc.devstack.temporal import temporal_command
 
 START_TIMEOUT = 60.0
 

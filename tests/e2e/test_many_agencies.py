@@ -36,7 +36,7 @@ import httpx
 import pytest
 import yaml
 
-from dondoc.starter.net import free_port
+from dondoc.devstack.net import free_port
 from support.mailbox import Mailbox, Received
 
 pytestmark = pytest.mark.e2e
@@ -146,12 +146,12 @@ class Stack:
 
 
 @pytest.fixture
-def stack(tmp_path: Path, mailbox: Mailbox) -> Iterator[Stack]:
+def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Stack]:
     web_port, temporal_port = _ports()
     data = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
     env.update(
-        DONDOC_DATABASE_URL=f"sqlite:///{data / 'dondoc.db'}",
+        DONDOC_DATABASE_URL=empty_database,  # SQLite under tmp_path, or PostgreSQL
         DONDOC_TEMPORAL_ADDRESS=f"127.0.0.1:{temporal_port}",
         DONDOC_PUBLIC_URL=f"http://127.0.0.1:{web_port}",
         DONDOC_SMTP_HOST="127.0.0.1",
