@@ -83,6 +83,19 @@ def peak_rss_mib(pid: int) -> float:
     return sum(_status_kib(p, "VmHWM") for p in descendants(pid)) / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of ``pid`` and its running descendants, in seconds."""
+    total = 0
+    for p in descendants(pid):
+        try:
+            text = Path(f"/proc/{p}/stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     """The resident memory of ``pid`` and its descendants right now, in MiB."""
     return sum(_status_kib(p, "VmRSS") for p in descendants(pid)) / 1024

@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 from bare_ladder import BareLadder, noop
+from dondoc_stack import compile_as_deployed
 from figures import machine
 from temporalio.api.testservice.v1 import SleepRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -146,6 +147,7 @@ def main() -> None:
     start = date(2027, 3, 1)
     print(f"$ {shlex.join([sys.executable, *sys.argv])}", flush=True)
     host = machine()
+    compile_as_deployed()
     ours: list[float] = []
     theirs: list[float] = []
     mails = 0

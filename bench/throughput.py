@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import shlex
 import signal
 import statistics
@@ -47,7 +48,7 @@ from bare_temporal import Assignments, BareTask, start_all
 from dondoc_stack import DondocStack, notice, notice_key, wait_for_poller
 from figures import Timings, machine, ratio, rounded
 from mail_catcher import MailCatcher
-from processes import Processes
+from processes import Processes, cpu_seconds
 from temporal_server import start_temporal
 from temporalio.client import Client
 from web_clients import AgencyRun, agencies, officers, probe_health
@@ -63,6 +64,8 @@ class BareRound:
     issue_per_s: float | None
     close_per_s: float | None
     updates: Timings
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
+    """CPU seconds each process spent, by phase ("issue", "close")."""
 
 
 @dataclass
@@ -77,6 +80,8 @@ class OursRound:
     console: Timings
     healthz: Timings
     web_died: bool
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)
+    """CPU seconds each process spent, by phase ("issue", "close")."""
 
 
 @dataclass
@@ -86,17 +91,50 @@ class Level:
     ours: list[OursRound] = field(default_factory=list)
 
 
+# ------------------------------------------------------------------------ CPU
+
+
+def cpu_now(processes: Processes) -> dict[str, float]:
+    """CPU seconds so far: each running child's tree, this process ("bench") and the
+    commands it waited for ("cli": ``dondoc notice issue``)."""
+    now = {
+        c.name: cpu_seconds(c.pid)
+        for c in processes.children
+        if c.alive() and not c.name.startswith("py-spy")
+    }
+    own = os.times()
+    now["bench"] = own.user + own.system
+    now["cli"] = own.children_user + own.children_system
+    return now
+
+
+def cpu_since(before: dict[str, float], processes: Processes) -> dict[str, float]:
+    """What each process spent since ``before``: where a phase's time went on a machine
+    whose cores are the limit."""
+    after = cpu_now(processes)
+    return {k: round(v - before.get(k, 0.0), 2) for k, v in after.items()}
+
+
 # ------------------------------------------------------------------------ bare Temporal
 
 
 async def bare_round(
-    client: Client, queue: str, seen: Assignments, tasks: int, clients: int, timeout: float
+    client: Client,
+    queue: str,
+    seen: Assignments,
+    tasks: int,
+    clients: int,
+    timeout: float,
+    processes: Processes,
 ) -> BareRound:
     ids = [f"bare-{clients}-{uuid.uuid4().hex[:8]}-{i}" for i in range(tasks)]
+    cpu = {"issue": cpu_now(processes)}
     began = time.monotonic()
     await start_all(client, ids, queue, START_CONCURRENCY)
     times = await seen.wait_for(ids, timeout=max(60.0, tasks * 0.5))
     issue = tasks / (times[-1] - began) if len(times) == tasks else None
+    cpu["issue"] = cpu_since(cpu["issue"], processes)
+    cpu["close"] = cpu_now(processes)
 
     updates = Timings()
     todo = list(ids)
@@ -117,7 +155,9 @@ async def bare_round(
     began = time.monotonic()
     await asyncio.gather(*(agency() for _ in range(clients)))
     closed = tasks - sum(updates.errors.values())
-    return BareRound(issue, closed / (time.monotonic() - began), updates)
+    took = time.monotonic() - began
+    cpu["close"] = cpu_since(cpu["close"], processes)
+    return BareRound(issue, closed / took, updates, cpu)
 
 
 # ------------------------------------------------------------------------ Đôn đốc
@@ -134,6 +174,7 @@ async def ours_round(
 ) -> OursRound:
     path = stack.write(f"notice-{number}.yaml", notice(number, tasks, tasks))
     key = notice_key(number)
+    cpu = {"issue": cpu_now(stack.processes)}
     began = time.monotonic()
     issuing = asyncio.create_task(stack.acli("notice", "issue", str(path)))
     arrived = await mail.wait_for(
@@ -142,6 +183,7 @@ async def ours_round(
         timeout=args.issue_timeout,
     )
     ran = await issuing
+    cpu["issue"] = cpu_since(cpu["issue"], stack.processes)
     issue_s = arrived[-1].at - began if len(arrived) == tasks else None
     links = [a.link() for a in arrived]
     ids = [a.task for a in arrived] or [f"{key}1"]
@@ -153,6 +195,7 @@ async def ours_round(
             stack.url, login, ids, args.console_clients, args.timeout, stop, args.console_pause
         )
     )
+    cpu["close"] = cpu_now(stack.processes)
     began = time.monotonic()
     clicking = asyncio.create_task(agencies(stack.url, links, clients, args.timeout, dead))
     try:
@@ -161,6 +204,7 @@ async def ours_round(
         dead.set()
         run = await clicking
     took = time.monotonic() - began
+    cpu["close"] = cpu_since(cpu["close"], stack.processes)
     stop.set()
     probe, pages = await prober, await console
     died = probe.dead or not await stack.healthy(timeout=5)
@@ -177,6 +221,7 @@ async def ours_round(
         console=pages,
         healthz=probe.timings,
         web_died=died,
+        cpu=cpu,
     )
 
 
@@ -215,7 +260,11 @@ def summarise(level: Level, tasks: int) -> dict[str, Any]:
             "close_per_s": rounded(bare_close, 1),
             "update": updates.as_json(),
             "rounds": [
-                {"issue_per_s": rounded(r.issue_per_s, 1), "close_per_s": rounded(r.close_per_s, 1)}
+                {
+                    "issue_per_s": rounded(r.issue_per_s, 1),
+                    "close_per_s": rounded(r.close_per_s, 1),
+                    "cpu_s": r.cpu,
+                }
                 for r in level.bare
             ],
         },
@@ -239,6 +288,7 @@ def summarise(level: Level, tasks: int) -> dict[str, Any]:
                     "stale_pages": r.agencies.stale_pages,
                     "errors": r.agencies.errors(),
                     "web_died": r.web_died,
+                    "cpu_s": r.cpu,
                 }
                 for r in level.ours
             ],
@@ -259,6 +309,11 @@ def summarise(level: Level, tasks: int) -> dict[str, Any]:
         },
         "all_closed": all(r.closed == tasks for r in level.ours),
     }
+
+
+def _cpu_line(spent: dict[str, float]) -> str:
+    shown = {k: v for k, v in spent.items() if v >= 0.05}
+    return " ".join(f"{k} {v:.1f}" for k, v in shown.items()) or "-"
 
 
 def _verdict(ok: bool) -> str:
@@ -289,6 +344,11 @@ def print_level(summary: dict[str, Any], level: Level, tasks: int) -> None:
             f"       dondoc round: {r['closed']}/{tasks} closed, {r['errors']} errors, "
             f"{r['stale_pages']} stale page reads, web dead: {r['web_died']}"
         )
+    for b, o in _pairs(level):
+        for phase in ("issue", "close"):
+            print(
+                f"  CPU s, {phase}: bare {_cpu_line(b.cpu[phase])} | dondoc {_cpu_line(o.cpu[phase])}"
+            )
     print(_pooled([b.updates for b in level.bare]).line("bare Update round trip"))
     print(_pooled([o.agencies.actions for o in level.ours]).line("link action (POST)"))
     print(_pooled([o.agencies.acknowledge for o in level.ours]).line("  acknowledge"))
@@ -348,7 +408,13 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 for level in levels:
                     level.bare.append(
                         await bare_round(
-                            client, queue, seen, args.tasks, level.clients, args.timeout
+                            client,
+                            queue,
+                            seen,
+                            args.tasks,
+                            level.clients,
+                            args.timeout,
+                            processes,
                         )
                     )
                     number += 1
