@@ -89,6 +89,14 @@ def notice_key(number: int) -> str:
     return f"{date.today().year}-{number}-TB-UBND-"
 
 
+def setting(text: str) -> tuple[str, str]:
+    """``DONDOC_NAME=VALUE`` from the command line: a setting the bench's stack runs with."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.startswith("DONDOC_"):
+        raise ValueError(f"not DONDOC_NAME=VALUE: {text!r}")
+    return name, value
+
+
 def compile_as_deployed() -> None:
     """Write the package's bytecode, as the image does (``compileall`` in deploy/Dockerfile).
 

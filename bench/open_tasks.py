@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dondoc_stack import DondocStack, notice, notice_key, wait_for_poller
+from dondoc_stack import DondocStack, notice, notice_key, setting, wait_for_poller
 from figures import machine, ratio, rounded
 from mail_catcher import MailCatcher
 from processes import Processes, rss_mib
@@ -145,6 +145,7 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 extra={
                     "DONDOC_POLICY_FILE": str(folder / "policies.yaml"),
                     "DONDOC_CALENDAR_FILE": str(folder / "calendar.yaml"),
+                    **dict(args.set),
                 },
             )
             stack.write("calendar.yaml", calendar_file(now))
@@ -278,6 +279,14 @@ def main() -> None:
     parser.add_argument("--raw-concurrency", type=int, default=20)
     parser.add_argument("--burst-timeout", type=float, default=3600.0)
     parser.add_argument("--keep", type=Path, help="keep the data and logs in this folder")
+    parser.add_argument(
+        "--set",
+        type=setting,
+        action="append",
+        default=[],
+        metavar="DONDOC_NAME=VALUE",
+        help="a setting for the worker (repeatable), e.g. DONDOC_WORKER_SANDBOX=false",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"$ {shlex.join([sys.executable, *sys.argv])}", flush=True)
