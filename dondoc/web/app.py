@@ -82,20 +82,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.temporal = TemporalClients(settings)
     app.state.throttle = FailureThrottle()
     # Outermost last. The API's bearer gate (api.install) runs before all of these, so an
-    # anonymous body is refused unread whatever its size; an overload is refused at once;
-    # sizes are checked before anything parses a body. The security headers wrap it all
-    # (_App), the 500 page included.
+    # anonymous body is refused unread whatever its size; every answer is counted, an
+    # overload's 503 too; an overload is refused at once; sizes are checked before
+    # anything parses a body. The security headers wrap it all (_App), the 500 page
+    # included. Each of them once: every layer costs every request its call.
     app.add_middleware(BodyLimit, limits=limits_for(settings))
     app.add_middleware(EventLoopGuard)
     app.add_middleware(Overload)
+    app.add_middleware(RequestMetrics)
 
     app.state.metrics = exposition(ReadModelGauges(settings.database_url))
-    # Outermost last: every answer carries the security headers, an overload's 503 too,
-    # and is counted.
-    app.add_middleware(EventLoopGuard)
-    app.add_middleware(Overload)
-    app.add_middleware(SecurityHeaders)
-    app.add_middleware(RequestMetrics)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)
     console.install(app)
