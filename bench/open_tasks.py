@@ -26,7 +26,7 @@ measures the issue rate; T is set from it with a margin (twice the estimate). If
 falls behind (checked after every notice), the bench says so and stops rather than
 reporting a partial burst.
 
-    .venv/bin/python bench/open_tasks.py [--tasks 10000] [--per-notice 1000]
+    .venv/bin/python bench/open_tasks.py [--tasks 10000] [--per-notice 200]
 """
 
 from __future__ import annotations
@@ -274,7 +274,9 @@ def _interrupt(*_: object) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
-    parser.add_argument("--per-notice", type=int, default=1000)
+    parser.add_argument(
+        "--per-notice", type=int, default=200, help="tasks per notice (a notice holds at most 200)"
+    )
     parser.add_argument("--warmup", type=int, default=100, help="tasks that measure the rate")
     parser.add_argument("--raw-concurrency", type=int, default=20)
     parser.add_argument("--burst-timeout", type=float, default=3600.0)
