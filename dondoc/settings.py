@@ -206,6 +206,12 @@ class Settings(LogSettings):
     worker_max_activities: int = Field(default=20, ge=1)
     worker_max_workflow_tasks: int | None = Field(default=None, ge=1)
     """None: the Temporal SDK's own default."""
+    worker_sandbox: bool = True
+    """Run workflows in the Temporal SDK's sandbox, which catches a non-deterministic call
+    at run time but imports the workflow module afresh for every workflow the worker
+    creates or replays (about a third of the worker's CPU while a notice is issued: see
+    BENCHMARKS.md). False runs them as plain code; the replay tests and the layer contract
+    still guard determinism."""
     metrics_token: SecretStr | None = None
     """When set, the web's ``/metrics`` asks for ``Authorization: Bearer <token>``."""
     trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = []

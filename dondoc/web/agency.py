@@ -178,6 +178,23 @@ async def _grant(token: str, settings: Settings) -> _Granted:
     )
 
 
+async def _opened(token: str, settings: Settings) -> tuple[_Granted, _Around]:
+    """The link's grant and what its page shows, read in one unit of work: a page load is
+    the commonest request of a busy morning, and each unit is a thread hop and a session."""
+    now = datetime.now(UTC)
+    try:
+        grant = read_link(token, settings.signing_keys(), now)
+    except InvalidToken as err:
+        raise _unusable(err) from None
+
+    def work(session: Session) -> tuple[_Granted, _Around]:
+        granted = _task_for(session, grant, settings.link_ttl_days, now)
+        spec, status = granted.spec, granted.status
+        return granted, _around(session, spec.id, grant.recipient, spec, status)
+
+    return await in_session(settings.database_url, work)
+
+
 def _error_page(request: Request, err: PageError) -> HTMLResponse:
     return templates.TemplateResponse(
         request, "error.html", {"title": err.title, "message": err.message}, status_code=err.status
@@ -222,14 +239,16 @@ async def _page(
     notice: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    around: _Around | None = None,
 ) -> HTMLResponse:
     settings = _settings(request)
     spec = view.spec if view else granted.spec
     status = view.status if view else granted.status
     recipient = granted.grant.recipient
-    around = await in_session(
-        settings.database_url, lambda s: _around(s, spec.id, recipient, spec, status)
-    )
+    if around is None:
+        around = await in_session(
+            settings.database_url, lambda s: _around(s, spec.id, recipient, spec, status)
+        )
     now = datetime.now(UTC)
     is_owner = recipient == status.owner
     actions = [a for a in allowed_actions(status.state) if a in AGENCY_ACTIONS] if is_owner else []
@@ -274,10 +293,10 @@ async def _page(
 @router.get("/{token}", response_class=HTMLResponse)
 async def task_page(request: Request, token: str) -> HTMLResponse:
     try:
-        granted = await _guarded(request, token, lambda: _grant(token, _settings(request)))
+        granted, around = await _guarded(request, token, lambda: _opened(token, _settings(request)))
     except PageError as err:
         return _error_page(request, err)
-    return await _page(request, token, granted)
+    return await _page(request, token, granted, around=around)
 
 
 def _missing_fields(err: ValidationError) -> str:

@@ -88,13 +88,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.throttle = FailureThrottle()
     app.state.metrics = exposition(ReadModelGauges(settings.database_url))
     # Outermost last. The API's bearer gate (api.install) runs before all of these, so an
-    # anonymous body is refused unread whatever its size; an overload is refused at once;
-    # sizes are checked before anything parses a body. Every answer carries the security
-    # headers, an overload's 503 and the 500 page (_App) too, and is counted.
+    # anonymous body is refused unread whatever its size; every answer is counted, an
+    # overload's 503 too; an overload is refused at once; sizes are checked before
+    # anything parses a body. The security headers wrap it all (_App), the 500 page
+    # included. Each of them once: every layer costs every request its call.
     app.add_middleware(BodyLimit, limits=limits_for(settings))
     app.add_middleware(EventLoopGuard)
     app.add_middleware(Overload)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestMetrics)
     app.mount("/static", StaticFiles(directory=str(files("dondoc.web") / "static")), name="static")
     app.include_router(agency.router)

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import structlog
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from dondoc.activities.calendar import CalendarActivities
 from dondoc.activities.digest import DigestActivities
@@ -29,7 +30,8 @@ log = structlog.get_logger(__name__)
 
 def build_worker(client: Client, settings: Settings, *, task_queue: str | None = None) -> Worker:
     """The worker, its capacity from ``DONDOC_WORKER_MAX_ACTIVITIES`` and
-    ``DONDOC_WORKER_MAX_WORKFLOW_TASKS``; on shutdown, running activities get
+    ``DONDOC_WORKER_MAX_WORKFLOW_TASKS``, the sandbox or none (``DONDOC_WORKER_SANDBOX``,
+    see ``Settings.worker_sandbox``); on shutdown, running activities get
     ``DONDOC_SHUTDOWN_TIMEOUT`` seconds to finish before they are cancelled (and retried
     by Temporal on another worker)."""
     recording = RecordingActivities(settings.database_url)
@@ -52,6 +54,9 @@ def build_worker(client: Client, settings: Settings, *, task_queue: str | None =
         max_concurrent_workflow_tasks=settings.worker_max_workflow_tasks,
         graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_timeout),
         interceptors=[LogContext(), EventLoopGuard()],
+        workflow_runner=(
+            SandboxedWorkflowRunner() if settings.worker_sandbox else UnsandboxedWorkflowRunner()
+        ),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from dondoc.commands.issue import check_notice, issue_notice
@@ -42,11 +43,14 @@ def notice(today: date, number: str = "245/TB-UBND") -> dict:
     }
 
 
+# The same walk with the worker's workflows in the SDK's sandbox (the default) and as plain
+# code (DONDOC_WORKER_SANDBOX=false, the faster way to run them).
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "unsandboxed"])
 async def test_issue_sends_assignment_and_agency_acts(
-    env: WorkflowEnvironment, settings, mailbox
+    env: WorkflowEnvironment, settings, mailbox, sandbox: bool
 ) -> None:
     queue = f"q-{uuid.uuid4()}"
-    settings = settings.model_copy(update={"task_queue": queue})
+    settings = settings.model_copy(update={"task_queue": queue, "worker_sandbox": sandbox})
     today = (await env.get_current_time()).astimezone(LOCAL_TZ).date()
     parsed = check_notice(notice(today), settings)
     key = parsed.key

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dondoc.web.api import notices, tasks
 from dondoc.web.api.auth import BearerGate, integration, rate_limit_for
@@ -84,21 +86,40 @@ def _allowed_methods(app: FastAPI, path: str) -> set[str]:
     return allowed
 
 
+class CompleteAllow:
+    """A 405 of the API lists every method of the path, not only those of the first route
+    found (GET and POST of /api/v1/notices are two routes; RFC 9110 wants both in Allow).
+
+    Plain ASGI, looking only at the API's answers: as an ``@app.middleware("http")`` it
+    cost every request of the site, link pages included, a task group and a copy of the
+    response stream.
+    """
+
+    def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
+        self.app = app
+        self.owner = owner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or not path.startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_allow(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                allowed = _allowed_methods(self.owner, path)
+                if allowed:
+                    MutableHeaders(scope=message)["Allow"] = ", ".join(sorted(allowed))
+            await send(message)
+
+        await self.app(scope, receive, send_allow)
+
+
 def install(app: FastAPI) -> None:
     app.state.api_rate = rate_limit_for(app.state.settings.api_rate_limit)
     app.include_router(router)
 
-    @app.middleware("http")
-    async def complete_allow(request: Request, call_next: Any) -> Response:
-        """A 405 lists every method of the path, not only those of the first route found
-        (GET and POST of /api/v1/notices are two routes; RFC 9110 wants both in Allow)."""
-        response = await call_next(request)
-        if response.status_code == 405 and request.url.path.startswith("/api/"):
-            allowed = _allowed_methods(app, request.url.path)
-            if allowed:
-                response.headers["Allow"] = ", ".join(sorted(allowed))
-        return response
-
+    app.add_middleware(CompleteAllow, owner=app)
     # Added last, so it runs first: no token, no reading of the body (see api.auth).
     app.add_middleware(BearerGate)
     app.add_exception_handler(ApiError, api_error_handler)  # type: ignore[arg-type]
