@@ -13,6 +13,7 @@ from starlette.types import ASGIApp
 
 from dondoc.cli.stopping import SIGNALS, GracefulStop
 from dondoc.settings import Settings
+from dondoc.web.load import KEEP_ALIVE_SECONDS
 
 
 def web_config(app: ASGIApp, settings: Settings, *, host: str, port: int) -> uvicorn.Config:
@@ -33,6 +34,7 @@ def web_config(app: ASGIApp, settings: Settings, *, host: str, port: int) -> uvi
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -161,6 +161,7 @@ class DevStack:
     async def _start(self) -> None:
         from dondoc.store.db import migrate
         from dondoc.web.app import create_app
+        from dondoc.web.load import KEEP_ALIVE_SECONDS
         from dondoc.worker import build_worker
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -207,6 +208,7 @@ class DevStack:
                 log_config=None,  # uvicorn through our formatter (dondoc.logs)
                 proxy_headers=False,  # the app trusts DONDOC_TRUSTED_PROXIES only
                 timeout_graceful_shutdown=5,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
             )
         )
         self._web_task = asyncio.create_task(self._serve_web(), name="web")

@@ -20,6 +20,12 @@ from dondoc.store.db import guard_event_loop
 MAX_IN_FLIGHT = 200
 ALWAYS = ("/healthz", "/metrics")
 
+KEEP_ALIVE_SECONDS = 75
+"""How long an idle connection stays open: longer than a reverse proxy's own idle timeout
+(nginx's ``keepalive_timeout`` is 75 s, its upstream default 60 s), so the proxy, not us,
+closes it. uvicorn's 5 s default closes connections a client is about to reuse; on a busy
+morning that race answered a click with a dropped connection instead of a page."""
+
 
 class EventLoopGuard:
     def __init__(self, app: ASGIApp) -> None:
