@@ -72,8 +72,12 @@ def _safe_to_start(command: str) -> Settings:
     from dondoc.commands.production import refusals
 
     settings = _settings()
-    require_current_schema()
-    found = refusals(settings)
+    # The keys need no database: a wrong one is named even before the first `db upgrade`.
+    # The accounts are read only from a schema that is current.
+    found = refusals(settings, accounts=False)
+    if not found or _schema_is_newest(settings.database_url):
+        require_current_schema()
+        found = refusals(settings)
     if found:
         typer.echo(
             f"Lỗi: `dondoc {command}` không khởi động khi cấu hình chưa an toàn "
@@ -84,6 +88,17 @@ def _safe_to_start(command: str) -> Settings:
             typer.echo(f"  - {line}", err=True)
         raise typer.Exit(BAD_INPUT)
     return settings
+
+
+def _schema_is_newest(url: str) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dondoc.store.schema import schema_state
+
+    try:
+        return schema_state(url).newest
+    except SQLAlchemyError:
+        return False
 
 
 async def _serve_worker(settings: Settings) -> None:

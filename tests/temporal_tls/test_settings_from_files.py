@@ -97,6 +97,42 @@ def test_an_unreadable_or_empty_file_is_refused_naming_the_file(
     ]
 
 
+def test_an_empty_relay_password_or_old_keys_file_means_none(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """systemd's LoadCredential= needs the file to exist: "none" is an empty file."""
+    clean_env.setenv("DONDOC_SMTP_PASSWORD_FILE", str(write(tmp_path / "smtp", "")))
+    clean_env.setenv("DONDOC_OLD_SECRET_KEYS_FILE", str(write(tmp_path / "old", "\n")))
+
+    settings = load_settings(secret_key=STRONG_KEY)
+
+    assert settings.smtp_password is None
+    assert settings.old_secret_keys == []
+    assert settings.signing_keys() == [STRONG_KEY]
+
+
+def test_an_old_keys_file_may_hold_a_json_list_as_the_variable_does(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Read as lines, `[]` would itself become a key that signs working links."""
+    old = write(tmp_path / "old", "[]")
+    clean_env.setenv("DONDOC_OLD_SECRET_KEYS_FILE", str(old))
+    assert load_settings(secret_key=STRONG_KEY).signing_keys() == [STRONG_KEY]
+
+    write(old, '["older-key", "oldest-key"]\n')
+    assert load_settings(secret_key=STRONG_KEY).signing_keys() == [
+        STRONG_KEY,
+        "older-key",
+        "oldest-key",
+    ]
+
+    write(old, '["older-key", \n')
+    assert refusal(secret_key=STRONG_KEY) == (
+        f"DONDOC_OLD_SECRET_KEYS_FILE: tệp {old} bắt đầu bằng «[» nhưng không phải danh sách "
+        'JSON các chuỗi (ví dụ ["khoá-cũ"]); hoặc ghi mỗi giá trị trên một dòng.'
+    )
+
+
 # ------------------------------------------------------------------ Temporal TLS settings
 
 
