@@ -38,6 +38,7 @@ SECRET_FIELDS = (
     "smtp_password",
     "database_url",
     "temporal_api_key",
+    "metrics_token",
 )
 # Secrets whose empty file means "none": a relay without authentication, no old keys yet.
 SECRET_FIELDS_MAY_BE_EMPTY = ("old_secret_keys", "smtp_password")

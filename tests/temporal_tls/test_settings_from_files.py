@@ -43,6 +43,7 @@ def test_every_secret_may_come_from_a_file(clean_env: pytest.MonkeyPatch, tmp_pa
     clean_env.setenv(
         "DONDOC_OLD_SECRET_KEYS_FILE", str(write(tmp_path / "old", "older-key\n\noldest-key\n"))
     )
+    clean_env.setenv("DONDOC_METRICS_TOKEN_FILE", str(write(tmp_path / "scrape", "ma-giam-sat\n")))
 
     settings = load_settings()
 
@@ -53,6 +54,8 @@ def test_every_secret_may_come_from_a_file(clean_env: pytest.MonkeyPatch, tmp_pa
     assert settings.temporal_api_key is not None
     assert settings.temporal_api_key.get_secret_value() == "cloud-key"
     assert settings.signing_keys() == [STRONG_KEY, "older-key", "oldest-key"]
+    assert settings.metrics_token is not None
+    assert settings.metrics_token.get_secret_value() == "ma-giam-sat"
     # A key is a secret: it never shows in the settings' text.
     assert STRONG_KEY not in repr(settings)
 
