@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dondoc.settings import Settings
+from dondoc.settings import SECRET_FIELDS, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -35,7 +35,11 @@ PENDING_SETTINGS = {
     "DONDOC_DATABASE_URL_FILE",
     "DONDOC_SMTP_PASSWORD_FILE",
 }
-KNOWN_SETTINGS = {f"DONDOC_{name.upper()}" for name in Settings.model_fields} | PENDING_SETTINGS
+KNOWN_SETTINGS = (
+    {f"DONDOC_{name.upper()}" for name in Settings.model_fields}
+    | {f"DONDOC_{name.upper()}_FILE" for name in SECRET_FIELDS}
+    | PENDING_SETTINGS
+)
 # Secrets: set only through their *_FILE variable in any deploy file.
 SECRET_SETTINGS = {
     "DONDOC_SECRET_KEY",
