@@ -15,6 +15,7 @@ refuse a secret given twice, which is why this source exists.
 from __future__ import annotations
 
 import errno
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,7 +25,6 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource
 
 CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY"
-# A list field's file holds one value per line (blank lines skipped), as `echo` writes it.
 READ_ERRORS = {
     errno.ENOENT: "không có tệp này",
     errno.EACCES: "không có quyền đọc",
@@ -52,7 +52,16 @@ def credential_path(path: Path) -> Path:
 
 
 class SecretFilesSource(PydanticBaseSettingsSource):
-    """The value of each of ``fields`` from the file its ``*_FILE`` variable names."""
+    """The value of each of ``fields`` from the file its ``*_FILE`` variable names.
+
+    An empty file is refused, except for the fields in ``may_be_empty``, where it means
+    "none": a relay without a password, no previous keys yet. systemd's ``LoadCredential=``
+    fails the unit when its file is missing, so "none" has to be a file that is there.
+
+    A list field's file holds one value per line (blank lines skipped), as ``echo`` writes
+    it, or a JSON list as the variable itself takes (``[]``: none). A file of JSON read as
+    lines would make ``[]`` or ``["old-key"]`` itself a signing key.
+    """
 
     def __init__(
         self,
@@ -60,10 +69,12 @@ class SecretFilesSource(PydanticBaseSettingsSource):
         fields: Sequence[str],
         *,
         problem: Callable[[list[str]], Exception],
+        may_be_empty: Sequence[str] = (),
     ) -> None:
         super().__init__(settings_cls)
         self._fields = fields
         self._problem = problem
+        self._may_be_empty = may_be_empty
         # The environment as the env source sees it: same prefix, same case folding.
         env = EnvSettingsSource(settings_cls)
         self._env, self._prefix = env.env_vars, env.env_prefix
@@ -104,13 +115,38 @@ class SecretFilesSource(PydanticBaseSettingsSource):
                 problems.append(f"{self._shown(file_var)}: không đọc được tệp {path} ({reason}).")
                 continue
             value = text.rstrip("\r\n")
-            if not value.strip():
-                problems.append(f"{self._shown(file_var)}: tệp {path} rỗng.")
-                continue
             is_list = get_origin(self.settings_cls.model_fields[field].annotation) is list
-            values[field] = (
-                [line.strip() for line in value.splitlines() if line.strip()] if is_list else value
-            )
+            if not value.strip():
+                if field in self._may_be_empty:
+                    values[field] = [] if is_list else None
+                else:
+                    problems.append(f"{self._shown(file_var)}: tệp {path} rỗng.")
+                continue
+            if not is_list:
+                values[field] = value
+                continue
+            entries = _list_entries(value)
+            if entries is None:
+                problems.append(
+                    f"{self._shown(file_var)}: tệp {path} bắt đầu bằng «[» nhưng không phải danh "
+                    'sách JSON các chuỗi (ví dụ ["khoá-cũ"]); hoặc ghi mỗi giá trị trên một dòng.'
+                )
+                continue
+            values[field] = entries
         if problems:
             raise self._problem(problems)
         return values
+
+
+def _list_entries(text: str) -> list[str] | None:
+    """The values of a list field's file: a JSON list of strings, or one per line; None
+    for text that starts as JSON and is not a list of strings."""
+    if not text.lstrip().startswith("["):
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(parsed, list) or not all(isinstance(entry, str) for entry in parsed):
+        return None
+    return [entry.strip() for entry in parsed if entry.strip()]

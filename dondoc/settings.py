@@ -38,7 +38,10 @@ SECRET_FIELDS = (
     "smtp_password",
     "database_url",
     "temporal_api_key",
+    "metrics_token",
 )
+# Secrets whose empty file means "none": a relay without authentication, no old keys yet.
+SECRET_FIELDS_MAY_BE_EMPTY = ("old_secret_keys", "smtp_password")
 TLS_FILES = ("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file")
 PEM_MARKERS = {
     "temporal_tls_ca_file": ("-----BEGIN CERTIFICATE-----", "chứng chỉ"),
@@ -146,7 +149,12 @@ class Settings(LogSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Arguments first, then variables, then the files named by ``*_FILE`` variables
         (a variable and its ``_FILE`` twin together are refused by the file source)."""
-        files = SecretFilesSource(settings_cls, SECRET_FIELDS, problem=BadSettings)
+        files = SecretFilesSource(
+            settings_cls,
+            SECRET_FIELDS,
+            problem=BadSettings,
+            may_be_empty=SECRET_FIELDS_MAY_BE_EMPTY,
+        )
         return (init_settings, env_settings, files, dotenv_settings, file_secret_settings)
 
     @field_validator(*TLS_FILES, mode="after")

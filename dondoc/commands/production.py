@@ -16,12 +16,11 @@ MAKE_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
 def refusals(settings: Settings) -> list[str]:
-    """Every reason not to start, in the operator's words; empty inside ``dondoc dev``."""
+    """Every reason not to start, in the operator's words; empty inside ``dondoc dev``.
+    The services ask for the two parts apart (``cli.services``): the keys need no schema."""
     if settings.dev_stack:
         return []
-    found = key_refusals(settings)
-    found += admin_refusals(settings.database_url)
-    return found
+    return key_refusals(settings) + admin_refusals(settings.database_url)
 
 
 def key_refusals(settings: Settings) -> list[str]:
@@ -41,10 +40,19 @@ def key_refusals(settings: Settings) -> list[str]:
         found.append(
             f"{key} quá ngắn ({len(secret.encode())} byte; cần ít nhất {MIN_SECRET_BYTES}). {how}"
         )
-    if any(old.get_secret_value() == DEV_SECRET for old in settings.old_secret_keys):
+    old_keys = [old.get_secret_value() for old in settings.old_secret_keys]
+    if DEV_SECRET in old_keys:
         found.append(
             f"{variable('old_secret_keys')} còn chứa khoá phát triển công khai: đường dẫn ký "
             "bằng khoá đó vẫn được chấp nhận. Bỏ khoá đó khỏi danh sách."
+        )
+    # An old key verifies links as the current one does: a short one is as guessable.
+    short = [old for old in old_keys if old != DEV_SECRET and len(old.encode()) < MIN_SECRET_BYTES]
+    if short:
+        found.append(
+            f"{variable('old_secret_keys')} có {len(short)} khoá ngắn hơn {MIN_SECRET_BYTES} "
+            "byte: đường dẫn ký bằng khoá đó vẫn được chấp nhận và khoá ngắn đoán được. Bỏ "
+            "khoá đó khỏi danh sách (mỗi khoá cũ một dòng, hoặc một danh sách JSON)."
         )
     return found
 

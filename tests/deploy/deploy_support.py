@@ -3,10 +3,11 @@ settings and metrics they may name (importable by name from the deploy tests).""
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from dondoc.settings import Settings
+from dondoc.settings import SECRET_FIELDS, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -35,7 +36,13 @@ PENDING_SETTINGS = {
     "DONDOC_DATABASE_URL_FILE",
     "DONDOC_SMTP_PASSWORD_FILE",
 }
-KNOWN_SETTINGS = {f"DONDOC_{name.upper()}" for name in Settings.model_fields} | PENDING_SETTINGS
+KNOWN_SETTINGS = (
+    {f"DONDOC_{name.upper()}" for name in Settings.model_fields}
+    | {f"DONDOC_{name.upper()}_FILE" for name in SECRET_FIELDS}
+    | PENDING_SETTINGS
+    # What deploy/systemd/dondoc-admin reads to find the env file and credentials.
+    | set(re.findall(r"\$\{(DONDOC_[A-Z_]+):-", (DEPLOY / "systemd" / "dondoc-admin").read_text()))
+)
 # Secrets: set only through their *_FILE variable in any deploy file.
 SECRET_SETTINGS = {
     "DONDOC_SECRET_KEY",

@@ -51,7 +51,13 @@ def database(tmp_path: Path) -> str:
 
 
 def env_for(database: str, **values: str) -> dict[str, str]:
-    return process_env(DONDOC_DATABASE_URL=database, DONDOC_TEMPORAL_ADDRESS=NOWHERE, **values)
+    # No metrics port: the default 9464 may be held by another worker on this machine.
+    return process_env(
+        DONDOC_DATABASE_URL=database,
+        DONDOC_TEMPORAL_ADDRESS=NOWHERE,
+        DONDOC_WORKER_METRICS_PORT="0",
+        **values,
+    )
 
 
 def refused(command: str, env: dict[str, str]) -> list[str]:
@@ -84,6 +90,16 @@ def test_the_development_key_among_the_old_keys_is_refused(database: str) -> Non
     assert refused("worker", env) == [
         "DONDOC_OLD_SECRET_KEYS còn chứa khoá phát triển công khai: đường dẫn ký bằng khoá đó "
         "vẫn được chấp nhận. Bỏ khoá đó khỏi danh sách."
+    ]
+
+
+def test_a_short_old_key_is_refused(database: str) -> None:
+    """An old key verifies links as the current one does, so it is held to the same length."""
+    env = env_for(database, DONDOC_SECRET_KEY=STRONG_KEY, DONDOC_OLD_SECRET_KEYS='["[]"]')
+    assert refused("web", env) == [
+        "DONDOC_OLD_SECRET_KEYS có 1 khoá ngắn hơn 32 byte: đường dẫn ký bằng khoá đó vẫn được "
+        "chấp nhận và khoá ngắn đoán được. Bỏ khoá đó khỏi danh sách (mỗi khoá cũ một dòng, "
+        "hoặc một danh sách JSON)."
     ]
 
 

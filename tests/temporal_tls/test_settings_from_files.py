@@ -43,6 +43,7 @@ def test_every_secret_may_come_from_a_file(clean_env: pytest.MonkeyPatch, tmp_pa
     clean_env.setenv(
         "DONDOC_OLD_SECRET_KEYS_FILE", str(write(tmp_path / "old", "older-key\n\noldest-key\n"))
     )
+    clean_env.setenv("DONDOC_METRICS_TOKEN_FILE", str(write(tmp_path / "scrape", "ma-giam-sat\n")))
 
     settings = load_settings()
 
@@ -53,6 +54,8 @@ def test_every_secret_may_come_from_a_file(clean_env: pytest.MonkeyPatch, tmp_pa
     assert settings.temporal_api_key is not None
     assert settings.temporal_api_key.get_secret_value() == "cloud-key"
     assert settings.signing_keys() == [STRONG_KEY, "older-key", "oldest-key"]
+    assert settings.metrics_token is not None
+    assert settings.metrics_token.get_secret_value() == "ma-giam-sat"
     # A key is a secret: it never shows in the settings' text.
     assert STRONG_KEY not in repr(settings)
 
@@ -95,6 +98,42 @@ def test_an_unreadable_or_empty_file_is_refused_naming_the_file(
         "(đây là thư mục, không phải tệp).",
         f"DONDOC_TEMPORAL_API_KEY_FILE: tệp {tmp_path / 'empty'} rỗng.",
     ]
+
+
+def test_an_empty_relay_password_or_old_keys_file_means_none(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """systemd's LoadCredential= needs the file to exist: "none" is an empty file."""
+    clean_env.setenv("DONDOC_SMTP_PASSWORD_FILE", str(write(tmp_path / "smtp", "")))
+    clean_env.setenv("DONDOC_OLD_SECRET_KEYS_FILE", str(write(tmp_path / "old", "\n")))
+
+    settings = load_settings(secret_key=STRONG_KEY)
+
+    assert settings.smtp_password is None
+    assert settings.old_secret_keys == []
+    assert settings.signing_keys() == [STRONG_KEY]
+
+
+def test_an_old_keys_file_may_hold_a_json_list_as_the_variable_does(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Read as lines, `[]` would itself become a key that signs working links."""
+    old = write(tmp_path / "old", "[]")
+    clean_env.setenv("DONDOC_OLD_SECRET_KEYS_FILE", str(old))
+    assert load_settings(secret_key=STRONG_KEY).signing_keys() == [STRONG_KEY]
+
+    write(old, '["older-key", "oldest-key"]\n')
+    assert load_settings(secret_key=STRONG_KEY).signing_keys() == [
+        STRONG_KEY,
+        "older-key",
+        "oldest-key",
+    ]
+
+    write(old, '["older-key", \n')
+    assert refusal(secret_key=STRONG_KEY) == (
+        f"DONDOC_OLD_SECRET_KEYS_FILE: tệp {old} bắt đầu bằng «[» nhưng không phải danh sách "
+        'JSON các chuỗi (ví dụ ["khoá-cũ"]); hoặc ghi mỗi giá trị trên một dòng.'
+    )
 
 
 # ------------------------------------------------------------------ Temporal TLS settings
