@@ -16,6 +16,7 @@ import asyncio
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from sqlalchemy import select
 from temporalio.client import Client
@@ -51,17 +52,31 @@ async def wait_for_mail(
 ) -> float | None:
     """Wait until every expected Message-ID arrived; when the last of them first did
     (``time.monotonic()``), or None if some had not within ``timeout``."""
-    tasks = {e.task for e in expected.values()}
     deadline = time.monotonic() + timeout
     while True:
-        first: dict[str, float] = {}
-        for d in relay.deliveries(tasks):
-            first.setdefault(d.message_id, d.arrived)
-        if all(m in first for m in expected):
+        first = first_arrivals(relay, expected)
+        if len(first) == len(expected):
             return max((first[m] for m in expected), default=time.monotonic())
         if time.monotonic() > deadline:
             return None
         await asyncio.sleep(POLL)
+
+
+def first_arrivals(relay: FaultRelay, expected: dict[str, Expected]) -> dict[str, float]:
+    """When each expected message first arrived (``time.monotonic()``)."""
+    first: dict[str, float] = {}
+    for d in relay.deliveries({e.task for e in expected.values()}):
+        if d.message_id in expected:
+            first.setdefault(d.message_id, d.arrived)
+    return first
+
+
+def longest_pause(relay: FaultRelay, expected: dict[str, Expected], since: float) -> float:
+    """The longest time after ``since`` with no new expected message arriving: how long the
+    fault stopped the mail, apart from the backlog it left."""
+    times = sorted(t for t in first_arrivals(relay, expected).values() if t >= since)
+    marks = [since, *times]
+    return max((b - a for a, b in pairwise(marks)), default=0.0)
 
 
 def arrived_share(relay: FaultRelay, expected: dict[str, Expected]) -> float:

@@ -7,6 +7,7 @@ the length of the outages come from the environment (``faults/knobs.py``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
@@ -80,6 +81,13 @@ async def whole(stack: FaultStack) -> FaultStack:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The table, and the machine's load: recovery includes the backlog a fault leaves,
+    worked off at whatever pace a shared machine allows."""
     if ROWS:
         terminalreporter.section("fault table")
         terminalreporter.write_line(render(ROWS))
+        one, five, _ = os.getloadavg()
+        terminalreporter.write_line(
+            f"load average at the end: {one:.1f} (1 min), {five:.1f} (5 min) "
+            f"on {os.cpu_count()} CPUs"
+        )

@@ -46,6 +46,7 @@ class _Handler:
     answer_delay: float = 0.0
     deliveries: list[Delivery] = field(default_factory=list)
     refusals: Counter[str] = field(default_factory=Counter)
+    refused_at: list[tuple[str, float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(
@@ -54,6 +55,7 @@ class _Handler:
         if address in self.refused:
             with self.lock:
                 self.refusals[address] += 1
+                self.refused_at.append((address, time.monotonic()))
             return REFUSAL
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -121,6 +123,11 @@ class FaultRelay:
         """How many times ``address`` was refused at RCPT."""
         with self._handler.lock:
             return self._handler.refusals[address]
+
+    def refusal_times(self, address: str) -> list[float]:
+        """When ``address`` was refused (``time.monotonic()``), in order."""
+        with self._handler.lock:
+            return [t for a, t in self._handler.refused_at if a == address]
 
     def deliveries(self, tasks: set[str] | None = None) -> list[Delivery]:
         """Every accepted message (about ``tasks`` only, if given), in arrival order."""

@@ -15,6 +15,7 @@ from faults.burst import Burst, Expected
 from faults.checks import (
     MailTally,
     arrived_share,
+    longest_pause,
     read_model_agrees,
     tally_mail,
     wait_for_mail,
@@ -55,9 +56,10 @@ class Outcome:
         assert not self.read_model, f"read model: {self.read_model[:5]}"
         if self.share_at_fault is not None:
             assert self.share_at_fault < 1, "the fault struck after all the mail was out"
-        assert self.row.recovery is not None and self.row.recovery < RECOVERY_BOUND, (
-            f"recovery {self.row.recovery} s"
-        )
+        if self.row.measured:
+            assert self.row.recovery is not None and self.row.recovery < RECOVERY_BOUND, (
+                f"recovery {self.row.recovery} s"
+            )
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Run:
     issuing: asyncio.Task[None]
     began: float = field(default_factory=time.monotonic)
     struck_at_share: float | None = None
+    struck: float | None = None
     cleared: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -89,6 +92,7 @@ class Run:
         self.struck_at_share = await wait_for_share(
             self.stack.relay, self.expected, STRIKE_AT, timeout=DELIVERY_WAIT
         )
+        self.struck = time.monotonic()
 
     def clear(self) -> None:
         """The fault is over (the process is back, the server listens): recovery starts."""
@@ -99,17 +103,20 @@ class Run:
         await self.issuing
         return await wait_for_mail(self.stack.relay, self.expected, DELIVERY_WAIT)
 
-    async def finish(self, *, recovery: float | None = None) -> Outcome:
+    async def finish(self, *, recovery: float | None = None, measured: bool = True) -> Outcome:
         """Wait for the mail, check everything, and write the row. ``recovery`` overrides
-        the mail's own (a scenario whose fault is not about mail measures its own)."""
+        the mail's own (a scenario whose fault is not about mail measures its own);
+        ``measured=False`` for a run with nothing to recover from."""
         last = await self.delivered()
         if recovery is None and last is not None:
             recovery = max(0.0, last - (self.cleared or self.began))
         tally = await tally_mail(self.stack, self.burst, self.expected)
         problems = await read_model_agrees(self.stack, self.burst.ids, AGREEMENT_WAIT)
-        share = self.struck_at_share
-        if share is not None:
-            self.notes.insert(0, f"struck at {share:.0%} delivered")
+        notes = [f"issue to last mail {last - self.began:.1f} s" if last else ""]
+        if self.struck is not None:
+            pause = longest_pause(self.stack.relay, self.expected, self.struck)
+            notes.append(f"struck at {self.struck_at_share:.0%} delivered")
+            notes.append(f"mail stopped {pause:.1f} s")
         row = Row(
             scenario=self.scenario,
             database=self.stack.backend,
@@ -119,10 +126,11 @@ class Run:
             duplicated=tally.duplicated,
             lost=len(tally.lost),
             recovery=recovery if last is not None else None,
-            notes="; ".join(self.notes),
+            notes="; ".join(n for n in [*notes, *self.notes] if n),
+            measured=measured,
         )
         ROWS.append(row)
-        return Outcome(row, tally, problems, share)
+        return Outcome(row, tally, problems, self.struck_at_share)
 
     def share(self) -> float:
         return arrived_share(self.stack.relay, self.expected)
