@@ -96,7 +96,7 @@ test: install install-browser install-system-tools install-postgres
 # The fault runs (tests/faults): `dondoc worker`, `dondoc web`, the Temporal dev server, a
 # relay and each database, through FAULT_TASKS tasks per scenario and one fault each; the
 # table at the end. CI runs a smaller burst, e.g. `make test-faults FAULT_TASKS=40
-# FAULT_SMTP_OUTAGE=15 FAULT_DB_OUTAGE=10`.
+# FAULT_SMTP_OUTAGE=10 FAULT_DB_OUTAGE=10`.
 FAULT_TASKS ?= 200
 FAULT_SMTP_OUTAGE ?= 60
 FAULT_DB_OUTAGE ?= 30

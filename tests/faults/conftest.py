@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 
 from faults.knobs import Knobs
-from faults.stack import FaultStack
+from faults.stack import FaultStack, durable_database
 from faults.table import ROWS, render
 from support.postgres import PostgresCluster
 
@@ -62,7 +62,7 @@ async def stack(
     pg: PostgresCluster | None = None
     if database == "postgresql":
         pg = request.getfixturevalue("postgres")
-        url = pg.create_database("faults")
+        url = durable_database(pg, "faults")
     else:
         url = f"sqlite:///{folder / 'dondoc.db'}"
     deployment = FaultStack(database, folder, url, pg)

@@ -23,7 +23,7 @@ from faults.stack import FaultStack
 
 pytestmark = pytest.mark.faults
 
-WATCH_FOR_RETRIES = 10.0
+WATCH_FOR_RETRIES = 5.0
 """Seconds to keep watching a refused mailbox after its bounce was reported: a worker that
 kept retrying it would have knocked again within its first backoff steps."""
 
