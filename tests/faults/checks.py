@@ -22,6 +22,7 @@ from sqlalchemy import select
 from temporalio.client import Client
 
 from dondoc.commands.timeline import DUPLICATE_NOTE, Names, timeline
+from dondoc.domain.task import TaskStatus
 from dondoc.domain.view import TaskView
 from dondoc.store.db import session_scope
 from dondoc.store.tables import OutboxRow
@@ -117,9 +118,12 @@ def _flagged(database_url: str, message_id: str, task: str) -> bool:
         row = session.scalars(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
         if row is None or not row.duplicate_risk:
             return False
-        story = timeline(session, task, Names(session))
+        names = Names(session)
+        story = timeline(session, task, names)
     return any(
-        m.kind == row.kind and DUPLICATE_NOTE in m.status_label
+        m.kind == row.kind
+        and m.recipient == names.code(row.recipient)
+        and DUPLICATE_NOTE in m.status_label
         for entry in story
         for m in entry.mails
     )
@@ -151,7 +155,7 @@ async def tally_mail(stack: FaultStack, burst: Burst, expected: dict[str, Expect
     return tally
 
 
-def _rows(database_url: str, ids: set[str]) -> dict[str, object]:
+def _rows(database_url: str, ids: set[str]) -> dict[str, TaskStatus]:
     with session_scope(database_url) as session:
         return {i: status_of(row) for i in ids if (row := get_task(session, i)) is not None}
 
@@ -176,8 +180,8 @@ async def read_model_problems(stack: FaultStack, ids: set[str]) -> list[str]:
         live = views[i].status
         if status != live:
             problems.append(
-                f"{i}: read model at event {getattr(status, 'event_seq', '?')} "
-                f"({getattr(status, 'state', '?')}), workflow at {live.event_seq} ({live.state})"
+                f"{i}: read model at event {status.event_seq} ({status.state}), "
+                f"workflow at {live.event_seq} ({live.state})"
             )
     return problems
 

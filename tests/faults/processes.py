@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -133,7 +134,7 @@ class Service(Child):
                 return True
         return False
 
-    async def started(self, ready: Any) -> None:
+    async def started(self, ready: Callable[[], Awaitable[bool]]) -> None:
         """Wait until ``ready()`` says the service is up, failing if it exits first."""
         deadline = time.monotonic() + START_TIMEOUT
         while not await ready():

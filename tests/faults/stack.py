@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -107,8 +108,6 @@ class FaultStack:
 
     def burst(self, name: str, size: int) -> Burst:
         """A new burst, with notice numbers no earlier burst of this deployment used."""
-        from datetime import date
-
         burst = Burst(name, size, self._numbers, date.today())
         self._numbers += len(burst.notices)
         return burst
