@@ -22,7 +22,7 @@ import httpx
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from dondoc.devstack.temporal import start_temporal, temporal_command
+from dondoc.devstack.temporal import _parent_death_signal, start_temporal, temporal_command
 
 DONDOC = Path(sys.executable).parent / "dondoc"
 START_TIMEOUT = 60.0
@@ -112,6 +112,8 @@ class Service(Child):
         self.env = env
 
     def spawn(self) -> None:
+        """Start it; Linux ends it too if the run itself is killed (as ``dondoc dev`` does
+        for its Temporal server), so no service outlives an interrupted run."""
         with self._log_file() as log:
             self.proc = subprocess.Popen(
                 [str(DONDOC), *self.args],
@@ -120,6 +122,7 @@ class Service(Child):
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_parent_death_signal(),
             )
 
     def logged(self, event: str) -> bool:
