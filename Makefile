@@ -3,6 +3,7 @@
 #   make run        set up (first time) and run `dondoc dev` with demo data
 #   make test       set up (first time) and run the whole test suite
 #   make lint       ruff check, format check, and the layer contract (import-linter)
+#   make test-faults  the real processes through a burst of tasks and each fault (minutes)
 #
 #   make lock       re-resolve the lock files after a change to pyproject.toml (README.md)
 #
@@ -21,7 +22,7 @@ CHROMIUM := /usr/bin/chromium
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint install-browser lock install-system-tools install-postgres
+.PHONY: install run test test-faults lint install-browser lock install-system-tools install-postgres
 
 # requirements.txt: what `dondoc` needs to run (the Dockerfile installs it);
 # requirements-dev.txt: the same pins plus the test and lint tools (`make install`).
@@ -91,6 +92,19 @@ install-postgres:
 
 test: install install-browser install-system-tools install-postgres
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fault runs (tests/faults): `dondoc worker`, `dondoc web`, the Temporal dev server, a
+# relay and each database, through FAULT_TASKS tasks per scenario and one fault each; the
+# table at the end. CI runs a smaller burst, e.g. `make test-faults FAULT_TASKS=40
+# FAULT_SMTP_OUTAGE=10 FAULT_DB_OUTAGE=10`.
+FAULT_TASKS ?= 200
+FAULT_SMTP_OUTAGE ?= 60
+FAULT_DB_OUTAGE ?= 30
+
+test-faults: install install-postgres
+	DONDOC_FAULTS_TASKS=$(FAULT_TASKS) DONDOC_FAULTS_SMTP_OUTAGE=$(FAULT_SMTP_OUTAGE) \
+		DONDOC_FAULTS_DB_OUTAGE=$(FAULT_DB_OUTAGE) \
+		$(BIN)/python -m pytest tests/faults -m faults $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check dondoc tests bench
