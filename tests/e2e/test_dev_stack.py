@@ -7,10 +7,8 @@ agency acts through HTTP forms. Slow (a Temporal dev server starts), so marked `
 
 from __future__ import annotations
 
-import html
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -23,8 +21,8 @@ import httpx
 import pytest
 import yaml
 
-from dondoc.devstack.net import free_port
-from support.mailbox import Mailbox, Received
+from support.mailbox import Mailbox
+from support.pages import form_for, mailed_link, stack_ports
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 DONDOC = Path(sys.executable).parent / "dondoc"
@@ -33,23 +31,6 @@ STOP_TIMEOUT = 20.0
 SUMMARY = "Đã trình UBND tỉnh Kế hoạch đoàn công tác (Tờ trình số 12/TTr-SNGV)."
 
 pytestmark = pytest.mark.e2e
-
-
-def _ports() -> tuple[int, int]:
-    """A web port and a Temporal port whose UI port (+1000) is free as well."""
-    web = free_port()
-    for _ in range(50):
-        temporal = free_port()
-        if temporal + 1000 < 65536 and temporal != web:
-            try:
-                import socket
-
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", temporal + 1000))
-            except OSError:
-                continue
-            return web, temporal
-    raise RuntimeError("no free port pair for Temporal and its UI")
 
 
 def _children(pid: int) -> list[tuple[int, str]]:
@@ -100,7 +81,7 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Stack]:
-    web_port, temporal_port = _ports()
+    web_port, temporal_port = stack_ports()
     data = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
     env.update(
@@ -156,24 +137,6 @@ def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Sta
             os.kill(temporal, signal.SIGKILL)
 
 
-def _link(message: Received) -> str:
-    match = re.search(r"https?://\S+/t/[A-Za-z0-9_.-]+", message.text())
-    assert match, message.text()
-    return match[0]
-
-
-def _form(page: str, action: str) -> tuple[str, str]:
-    """The action URL and the hidden form token of the form that posts ``action``."""
-    forms = re.findall(r"<form\b[^>]*>.*?</form>", page, re.S)
-    for form in forms:
-        target = re.search(r'action="([^"]*/' + action + r')"', form)
-        if target:
-            token = re.search(r'name="form_token" value="([^"]*)"', form)
-            assert token, form
-            return html.unescape(target[1]), html.unescape(token[1])
-    raise AssertionError(f"no {action} form on the page:\n{page}")
-
-
 def _task_count(stack: Stack) -> int:
     result = stack.cli("tasks", "list", "--json")
     assert result.returncode == 0, result.stderr
@@ -199,7 +162,7 @@ def test_dev_stack_issue_act_and_stop(stack: Stack, mailbox: Mailbox, tmp_path: 
         if m.task == task_id and m.kind == "assigned" and "songoaivu@ubnd.test" in m.envelope_to
     ]
     assert len(assigned) == 1, [(m.task, m.kind, m.envelope_to) for m in messages]
-    link = _link(assigned[0])
+    link = mailed_link(assigned[0])
     assert link.startswith(stack.web + "/t/")
 
     with httpx.Client(timeout=30) as web:
@@ -208,13 +171,13 @@ def test_dev_stack_issue_act_and_stop(stack: Stack, mailbox: Mailbox, tmp_path: 
         assert "Xây dựng kế hoạch tổ chức đoàn công tác" in page.text
         assert "Tiếp nhận" in page.text
 
-        action, token = _form(page.text, "acknowledge")
+        action, token = form_for(page.text, "acknowledge")
         acked = web.post(stack.web + action, data={"form_token": token})
         assert acked.status_code == 200, acked.text
         assert "Đã tiếp nhận nhiệm vụ." in acked.text
 
         assert "Kết quả thực hiện" in acked.text
-        action, token = _form(acked.text, "complete")
+        action, token = form_for(acked.text, "complete")
         done = web.post(stack.web + action, data={"form_token": token, "summary": SUMMARY})
         assert done.status_code == 200, done.text
         assert "Đã gửi báo cáo hoàn thành." in done.text

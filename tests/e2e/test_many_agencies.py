@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import json
 import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,8 +34,8 @@ import httpx
 import pytest
 import yaml
 
-from dondoc.devstack.net import free_port
-from support.mailbox import Mailbox, Received
+from support.mailbox import Mailbox
+from support.pages import find_form, mailed_link, stack_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -94,22 +92,6 @@ def _notice() -> dict[str, object]:
     }
 
 
-def _ports() -> tuple[int, int]:
-    """A web port and a Temporal port whose UI port (+1000) is free as well."""
-    web = free_port()
-    for _ in range(50):
-        temporal = free_port()
-        if temporal == web or temporal + 1000 >= 65536:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", temporal + 1000))
-            except OSError:
-                continue
-        return web, temporal
-    raise RuntimeError("no free port pair for Temporal and its UI")
-
-
 def _descendants(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -147,7 +129,7 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Stack]:
-    web_port, temporal_port = _ports()
+    web_port, temporal_port = stack_ports()
     data = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
     env.update(
@@ -193,21 +175,6 @@ def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Sta
                 os.kill(pid, signal.SIGKILL)
 
 
-def _form(page: str, action: str) -> tuple[str, str] | None:
-    for form in re.findall(r"<form\b[^>]*>.*?</form>", page, re.S):
-        target = re.search(r'action="([^"]*/' + action + r')"', form)
-        token = re.search(r'name="form_token" value="([^"]*)"', form)
-        if target and token:
-            return html.unescape(target[1]), html.unescape(token[1])
-    return None
-
-
-def _link(message: Received) -> str:
-    found = re.search(r"https?://\S+/t/[A-Za-z0-9_.-]+", message.text())
-    assert found, message.text()
-    return found[0]
-
-
 def _outcome(answer: httpx.Response | BaseException, must_say: str | None = None) -> str:
     """ "ok", or what went wrong, in a word the failure message can count."""
     if isinstance(answer, BaseException):
@@ -239,7 +206,7 @@ async def _acknowledge(web: httpx.AsyncClient, base: str, link: str) -> str:
         page = await web.get(link)
         if _outcome(page) != "ok":
             return f"page: {_outcome(page)}"
-        form = _form(page.text, "acknowledge")
+        form = find_form(page.text, "acknowledge")
         if form is None:
             return "page without an acknowledge form"
         action, token = form
@@ -280,7 +247,7 @@ async def test_a_hundred_agencies_and_the_office_at_once(
     assert f"{AGENCIES} nhiệm vụ" in issued.stdout
 
     mails = await mailbox.arrived(AGENCIES, timeout=120)
-    assigned = {m.task: _link(m) for m in mails if m.kind == "assigned"}
+    assigned = {m.task: mailed_link(m) for m in mails if m.kind == "assigned"}
     assert len(assigned) == AGENCIES, sorted(assigned)
 
     health, stop = Health(), asyncio.Event()

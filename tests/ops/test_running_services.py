@@ -5,7 +5,6 @@ both processes — is read back."""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from ops_deployment import Deployment, make_deployment
 from ops_processes import HeldRelay, Service, start_web, start_worker
 from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
+
+from support.pages import form_for
 
 pytestmark = pytest.mark.e2e
 
@@ -40,15 +41,6 @@ class Running:
     web: Service
     task_id: str
     token: str
-
-
-def _form(page: str, action: str) -> tuple[str, str]:
-    for form in re.findall(r"<form\b[^>]*>.*?</form>", page, re.S):
-        target = re.search(r'action="([^"]*/' + action + r')"', form)
-        token = re.search(r'name="form_token" value="([^"]*)"', form)
-        if target and token:
-            return html.unescape(target[1]), html.unescape(token[1])
-    raise AssertionError(f"no {action} form on the page:\n{page}")
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -78,7 +70,7 @@ async def running(
         with httpx.Client(timeout=30) as client:
             page = client.get(link[0])
             assert page.status_code == 200, page.text
-            action, form_token = _form(page.text, "acknowledge")
+            action, form_token = form_for(page.text, "acknowledge")
             acked = client.post(f"{web.url}{action}", data={"form_token": form_token})
             assert acked.status_code == 200, acked.text
             assert "Đã tiếp nhận nhiệm vụ." in acked.text

@@ -9,7 +9,6 @@ shown with the message a person reads.
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import subprocess
 import time
@@ -27,6 +26,7 @@ from dondoc.devstack.net import free_port
 from dondoc.settings import Settings, load_settings
 from dondoc.store.db import migrate
 from support.mailbox import Mailbox, Received
+from support.pages import form_for
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 START_TIMEOUT = 60.0
@@ -98,15 +98,6 @@ async def until_healthy(service: Service, url: str) -> None:
             await asyncio.sleep(0.2)
 
 
-def _form(page: str, action: str) -> tuple[str, str]:
-    for form in re.findall(r"<form\b[^>]*>.*?</form>", page, re.S):
-        target = re.search(r'action="([^"]*/' + action + r')"', form)
-        token = re.search(r'name="form_token" value="([^"]*)"', form)
-        if target and token:
-            return html.unescape(target[1]), html.unescape(token[1])
-    raise AssertionError(f"no {action} form on the page:\n{page}")
-
-
 def _assignment(messages: list[Received], task: str, to: str) -> Received:
     found = [m for m in messages if m.task == task and m.kind == "assigned" and to in m.envelope_to]
     assert len(found) == 1, [(m.task, m.kind, m.envelope_to) for m in messages]
@@ -153,7 +144,7 @@ async def test_worker_and_web_run_a_workflow_through_the_mtls_proxy(
     async with httpx.AsyncClient(timeout=30) as client:
         page = await client.get(link[0])
         assert page.status_code == 200, page.text
-        action, token = _form(page.text, "acknowledge")
+        action, token = form_for(page.text, "acknowledge")
         # The acknowledgement is a Temporal Update sent by the web through the proxy.
         acked = await client.post(web + action, data={"form_token": token})
     assert acked.status_code == 200, acked.text
