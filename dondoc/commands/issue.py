@@ -29,6 +29,7 @@ from dondoc.store.db import in_session, session_scope
 from dondoc.store.directory import agency_codes, leader_codes
 from dondoc.store.notices import fingerprint, get_notice, record_notice
 from dondoc.store.tasks import save_task
+from dondoc.workflows import search_attributes as sa
 from dondoc.workflows.task import TaskInput, TaskWorkflow
 
 START_CONCURRENCY = 32
@@ -112,6 +113,12 @@ async def issue_notice(
 
     async def start(spec: TaskSpec) -> bool:
         async with gate:
+            now = datetime.now(UTC)
+            indexed = (
+                sa.at_start(spec, TaskStatus.assigned(spec, now), now)
+                if search_attributes
+                else None
+            )
             try:
                 await client.start_workflow(
                     TaskWorkflow.run,
@@ -119,6 +126,7 @@ async def issue_notice(
                     id=spec.id,
                     task_queue=settings.task_queue,
                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    search_attributes=indexed,
                 )
             except WorkflowAlreadyStartedError:
                 return False
