@@ -100,7 +100,7 @@ def notice_issue(
     ] = False,
 ) -> None:
     """Ban hành thông báo: mỗi nhiệm vụ một quy trình đôn đốc."""
-    from dondoc.commands.issue import check_notice, issue_notice
+    from dondoc.commands.issue import SearchAttributesMissing, check_notice, issue_notice
     from dondoc.commands.notice_text import SUFFIXES, issuable
 
     settings = get_settings()
@@ -134,6 +134,8 @@ def notice_issue(
         fail_invalid(err)
     except TemporalUnreachable as err:
         fail_unreachable(err)
+    except SearchAttributesMissing as err:
+        fail(str(err), FAILURE)
     except RuntimeError as err:
         fail(f"không kết nối được Temporal tại {settings.temporal_address}: {err}", FAILURE)
     if result.was_already_issued:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from dondoc.deployment import policies
 from dondoc.domain.calendar import DayStanding, WorkingCalendar
@@ -46,6 +47,23 @@ class IssueResult:
     @property
     def was_already_issued(self) -> bool:
         return not self.started and bool(self.already)
+
+
+class SearchAttributesMissing(RuntimeError):
+    """The namespace lacks the search attributes a task starts with: a deployment step
+    (docs/operations.md, step 4) not done. Refused at the first start, before any task runs
+    without them; issuing again once they are registered starts what is missing."""
+
+    def __init__(self, namespace: str, detail: str) -> None:
+        super().__init__(
+            f"không gian tên Temporal «{namespace}» chưa đăng ký các thuộc tính tìm kiếm của "
+            f"Đôn đốc ({detail}); quản trị viên đăng ký chúng (docs/operations.md, bước 4) "
+            "rồi ban hành lại"
+        )
+
+
+def _unregistered(err: RPCError) -> bool:
+    return err.status == RPCStatusCode.INVALID_ARGUMENT and "search attribute" in str(err).lower()
 
 
 def check_notice(raw: object, settings: Settings) -> Notice:
@@ -130,6 +148,10 @@ async def issue_notice(
                 )
             except WorkflowAlreadyStartedError:
                 return False
+            except RPCError as err:
+                if _unregistered(err):
+                    raise SearchAttributesMissing(settings.temporal_namespace, str(err)) from err
+                raise
             return True
 
     started = await asyncio.gather(*(start(spec) for spec in notice.tasks))

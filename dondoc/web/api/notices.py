@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.commands.issue import SearchAttributesMissing, check_notice, issue_notice
 from dondoc.commands.temporal import client_or_none
 from dondoc.domain.notice import NoticeInvalid
 from dondoc.store.db import session_scope
@@ -152,6 +152,8 @@ async def issue(
             err.problems[0].message if err.problems else str(err),
             from_notice_problems(err.problems),
         ) from None
+    except SearchAttributesMissing as err:
+        raise ApiError(503, f"Thông báo chưa được ban hành: {err}.") from None
     if result.was_already_issued:
         response.status_code = 200
         detail = f"Thông báo {notice.number} đã được ban hành trước đó; không khởi tạo thêm nhiệm vụ nào."

@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
 from dondoc.commands.documents import BadInput
-from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.commands.issue import SearchAttributesMissing, check_notice, issue_notice
 from dondoc.commands.notice_text import (
     directory_book,
     draft_calendar,
@@ -252,8 +252,10 @@ async def draft_issue(request: Request, user: OfficeUser, fields: DraftFields) -
         return await run_in_threadpool(_page_after, request, form, message, 409)
     except Exception as err:
         message = (
-            f"Ban hành chưa trọn vẹn ({type(err).__name__}); bấm «Ban hành» lại để khởi tạo "
-            "các nhiệm vụ còn thiếu."
+            f"Thông báo chưa được ban hành: {err}."
+            if isinstance(err, SearchAttributesMissing)
+            else f"Ban hành chưa trọn vẹn ({type(err).__name__}); bấm «Ban hành» lại để khởi "
+            "tạo các nhiệm vụ còn thiếu."
         )
         return await run_in_threadpool(_page_after, request, form, message, 503)
     if result.was_already_issued:

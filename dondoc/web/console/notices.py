@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_, select
 from starlette.concurrency import run_in_threadpool
 
-from dondoc.commands.issue import check_notice, issue_notice
+from dondoc.commands.issue import SearchAttributesMissing, check_notice, issue_notice
 from dondoc.commands.temporal import client_or_none
 from dondoc.deployment import policies
 from dondoc.domain.notice import NoticeInvalid, Problem
@@ -308,11 +308,16 @@ async def notice_issue(request: Request, user: OfficeUser, form: Form) -> Respon
             status_code=409,
         )
     except Exception as err:
+        reason = (
+            f"Thông báo chưa được ban hành: {err}."
+            if isinstance(err, SearchAttributesMissing)
+            else f"Ban hành chưa trọn vẹn ({type(err).__name__}); bấm ban hành lại để khởi tạo các nhiệm vụ còn thiếu."
+        )
         return await _new_page_async(
             request,
             source="yaml",
             yaml_text=yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
-            message=f"Ban hành chưa trọn vẹn ({type(err).__name__}); bấm ban hành lại để khởi tạo các nhiệm vụ còn thiếu.",
+            message=reason,
             status_code=503,
         )
     if result.was_already_issued:
