@@ -4,9 +4,8 @@ The workflow only waits and decides; every rule is a pure function of ``domain/`
 ladder in ``domain/ladder.py``, what each action does in ``domain/transitions.py``) and
 every side effect an activity. Update handlers check, apply and queue: they change the
 state at once and queue what must be recorded and mailed; the main loop drains that queue
-in order, so an agency's click is answered at once even while the mail relay is slow (and
-within seconds while the database is), and nothing queued is lost because it lives in the
-workflow's state.
+in order, so an agency's click is answered in milliseconds even while the database or the
+mail relay is slow, and nothing queued is lost because it lives in the workflow's state.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from datetime import timedelta
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.exceptions import TimeoutError as ActivityTimeout
 
 with workflow.unsafe.imports_passed_through():
     from dondoc.activities.calendar import CalendarActivities
@@ -66,15 +63,7 @@ FAST_RECOVERY = "fast-recovery-2026-12"
 DEADLINE_RULES = "deadline-rules-2026-12"
 ONE_ACTIVITY_PER_EVENT = "one-activity-per-event-2026-12"
 SHORT_RETRIES = "short-retries-2026-12"
-# One id for two changes: each id costs every new workflow a marker and an upsert of
-# TemporalChangeVersion. An event without mail recorded by a local activity
-# (``_recorded_in_place``); only the search attributes that changed upserted.
-LEAN_EVENTS = "lean-events-2026-12"
-# Since LEAN_EVENTS, an event without mail is first recorded by a local activity, in the
-# workflow task of the Update (or timer) that caused it. One try, briefly: a database that is
-# slow or down must not hold the workflow task (and the agency's answer) for long, and the
-# regular activity below then waits it out as before.
-RECORD_IN_PLACE_TIMEOUT = timedelta(seconds=4)
+CHANGED_SEARCH_ATTRIBUTES = "changed-search-attributes-2026-12"
 
 
 class Carried(BaseModel):
@@ -164,9 +153,7 @@ class TaskWorkflow(TaskActions):
         """Record and mail, in order, everything the handlers and the ladder queued."""
         while self._queue:
             item = self._queue[0]
-            if not item.mails and await self._recorded_in_place(item):
-                results: list[list[MailOutcome]] = []
-            elif workflow.patched(ONE_ACTIVITY_PER_EVENT):
+            if workflow.patched(ONE_ACTIVITY_PER_EVENT):
                 results = await workflow.execute_activity_method(
                     EffectActivities.record_and_mail,
                     item,
@@ -180,31 +167,6 @@ class TaskWorkflow(TaskActions):
                 self._after_mail(order, outcomes)
             self._queue.pop(0)
         self._upsert_search_attributes()
-
-    async def _recorded_in_place(self, item: EventEffects) -> bool:
-        """Record an event that sends no mail (an acknowledgement, a named official, a
-        receipt) without a round trip through the server's activity queue.
-
-        An acknowledgement through a regular activity costs the server an activity task and
-        a second workflow task beside the Update's: about twice bare Temporal's work for the
-        same click. A local activity runs in the Update's own workflow task, so the answer
-        leaves once the event is in the database. False, and the regular activity's
-        patient retries take over, when the database did not answer at once.
-        """
-        if not workflow.patched(LEAN_EVENTS):
-            return False
-        try:
-            await workflow.execute_local_activity_method(
-                RecordingActivities.record_event,
-                item.event,
-                start_to_close_timeout=RECORD_IN_PLACE_TIMEOUT,
-                retry_policy=RetryPolicy(maximum_attempts=1),
-            )
-        except (ActivityError, ApplicationError, ActivityTimeout):
-            # A local activity's last failure reaches the workflow as the activity raised it
-            # (an ApplicationError), not wrapped in an ActivityError as a regular one's is.
-            return False
-        return True
 
     async def _record_then_mail(self, item: EventEffects) -> list[list[MailOutcome]]:
         """The first releases' effects: one activity to record, one per mail."""
@@ -301,7 +263,7 @@ class TaskWorkflow(TaskActions):
         if not self._use_search_attributes:
             return
         updates = sa.updates(self._spec, self._status, workflow.now())
-        if workflow.patched(LEAN_EVENTS):
+        if workflow.patched(CHANGED_SEARCH_ATTRIBUTES):
             # Most events (a reminder, a mail's outcome, a progress report) change nothing
             # indexed: writing all six again cost a command, a history event and a
             # visibility write each time.
