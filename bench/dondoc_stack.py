@@ -8,6 +8,7 @@ start refuses the development key) and a directory of generated agencies.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import compileall
 import importlib.util
@@ -95,6 +96,18 @@ def setting(text: str) -> tuple[str, str]:
     if not sep or not name.startswith("DONDOC_"):
         raise ValueError(f"not DONDOC_NAME=VALUE: {text!r}")
     return name, value
+
+
+def add_settings_option(parser: argparse.ArgumentParser, runs: str) -> None:
+    """``--set DONDOC_NAME=VALUE``, repeatable: settings for the processes named by ``runs``."""
+    parser.add_argument(
+        "--set",
+        type=setting,
+        action="append",
+        default=[],
+        metavar="DONDOC_NAME=VALUE",
+        help=f"a setting for {runs} (repeatable), e.g. DONDOC_WORKER_SANDBOX=false",
+    )
 
 
 def compile_as_deployed() -> None:

@@ -47,7 +47,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dondoc_stack import DondocStack, notice, notice_key, setting, wait_for_poller
+from dondoc_stack import (
+    DondocStack,
+    add_settings_option,
+    notice,
+    notice_key,
+    wait_for_poller,
+)
 from figures import machine, ratio, rounded
 from mail_catcher import MailCatcher
 from processes import Processes, rss_mib
@@ -281,14 +287,7 @@ def main() -> None:
     parser.add_argument("--raw-concurrency", type=int, default=20)
     parser.add_argument("--burst-timeout", type=float, default=3600.0)
     parser.add_argument("--keep", type=Path, help="keep the data and logs in this folder")
-    parser.add_argument(
-        "--set",
-        type=setting,
-        action="append",
-        default=[],
-        metavar="DONDOC_NAME=VALUE",
-        help="a setting for the worker (repeatable), e.g. DONDOC_WORKER_SANDBOX=false",
-    )
+    add_settings_option(parser, "the worker")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, _interrupt)
     print(f"$ {shlex.join([sys.executable, *sys.argv])}", flush=True)

@@ -45,7 +45,13 @@ from typing import Any
 
 import profiles
 from bare_temporal import Assignments, BareTask, start_all
-from dondoc_stack import DondocStack, notice, notice_key, setting, wait_for_poller
+from dondoc_stack import (
+    DondocStack,
+    add_settings_option,
+    notice,
+    notice_key,
+    wait_for_poller,
+)
 from figures import Timings, machine, ratio, rounded
 from mail_catcher import MailCatcher
 from processes import Processes, cpu_seconds
@@ -462,14 +468,7 @@ def main() -> None:
     parser.add_argument("--issue-timeout", type=float, default=300.0)
     parser.add_argument("--phase-timeout", type=float, default=300.0)
     parser.add_argument("--keep", type=Path, help="keep the data and logs in this folder")
-    parser.add_argument(
-        "--set",
-        type=setting,
-        action="append",
-        default=[],
-        metavar="DONDOC_NAME=VALUE",
-        help="a setting for the worker and web (repeatable), e.g. DONDOC_WORKER_SANDBOX=false",
-    )
+    add_settings_option(parser, "the worker and web")
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the worker and the web (needs --keep)"
     )

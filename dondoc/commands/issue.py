@@ -56,9 +56,9 @@ class SearchAttributesMissing(RuntimeError):
 
     def __init__(self, namespace: str, detail: str) -> None:
         super().__init__(
-            f"không gian tên Temporal «{namespace}» chưa đăng ký các thuộc tính tìm kiếm của "
-            f"Đôn đốc ({detail}); quản trị viên đăng ký chúng (docs/operations.md, bước 4) "
-            "rồi ban hành lại"
+            f"Thông báo chưa được ban hành: không gian tên Temporal «{namespace}» chưa đăng ký "
+            f"các thuộc tính tìm kiếm của Đôn đốc ({detail}); quản trị viên đăng ký chúng "
+            "(docs/operations.md, bước 4) rồi ban hành lại."
         )
 
 

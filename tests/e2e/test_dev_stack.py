@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,12 +20,11 @@ import httpx
 import pytest
 import yaml
 
+from support.dev_stack import DONDOC, dev_command, dev_env, wait_until_up
 from support.mailbox import Mailbox
 from support.pages import form_for, mailed_link, stack_ports
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
-DONDOC = Path(sys.executable).parent / "dondoc"
-START_TIMEOUT = 90.0
 STOP_TIMEOUT = 20.0
 SUMMARY = "Đã trình UBND tỉnh Kế hoạch đoàn công tác (Tờ trình số 12/TTr-SNGV)."
 
@@ -83,46 +81,16 @@ class Stack:
 def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Stack]:
     web_port, temporal_port = stack_ports()
     data = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
-    env.update(
-        DONDOC_DATABASE_URL=empty_database,  # SQLite under tmp_path, or PostgreSQL
-        DONDOC_TEMPORAL_ADDRESS=f"127.0.0.1:{temporal_port}",
-        DONDOC_PUBLIC_URL=f"http://127.0.0.1:{web_port}",
-        DONDOC_SMTP_HOST="127.0.0.1",
-        DONDOC_SMTP_PORT=str(mailbox.port),
-    )
+    env = dev_env(empty_database, web_port, temporal_port, mailbox.port)
     out, err = tmp_path / "dev.out", tmp_path / "dev.err"
     with out.open("wb") as o, err.open("wb") as e:
         proc = subprocess.Popen(
-            [
-                str(DONDOC),
-                "dev",
-                "--port",
-                str(web_port),
-                "--temporal-port",
-                str(temporal_port),
-                "--data-dir",
-                str(data),
-                "--no-demo",
-            ],
-            env=env,
-            cwd=tmp_path,
-            stdout=o,
-            stderr=e,
+            dev_command(web_port, temporal_port, data), env=env, cwd=tmp_path, stdout=o, stderr=e
         )
     running = Stack(proc, env, f"http://127.0.0.1:{web_port}", out, err)
     temporal: int | None = None
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert proc.poll() is None, f"dondoc dev exited early:\n{running.output()}"
-            try:
-                if httpx.get(f"{running.web}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"stack not up:\n{running.output()}"
-            time.sleep(0.2)
+        wait_until_up(proc, running.web, running.output)
         temporal = running.temporal_pid()
         yield running
     finally:

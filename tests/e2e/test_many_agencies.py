@@ -22,7 +22,6 @@ import re
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -34,15 +33,15 @@ import httpx
 import pytest
 import yaml
 
+from support.dev_stack import DONDOC, dev_command, dev_env, wait_until_up
 from support.mailbox import Mailbox
 from support.pages import find_form, mailed_link, stack_ports
+from support.seeded import directory_document
 
 pytestmark = pytest.mark.e2e
 
-DONDOC = Path(sys.executable).parent / "dondoc"
 AGENCIES = 100
 CONSOLE_LOADS = 20
-START_TIMEOUT = 90.0
 STOP_TIMEOUT = 20.0
 # Longer than the web's own wait for a Temporal Update (8 s): a slow answer is still an
 # answer; only a web that does not answer at all runs into this.
@@ -55,21 +54,12 @@ ACKNOWLEDGED = "Đã tiếp nhận nhiệm vụ."
 
 
 def _directory() -> dict[str, object]:
-    return {
-        "office": {"name": "Văn phòng UBND tỉnh", "email": "vanphong@ubnd.test"},
-        "leaders": [
-            {
-                "code": "PCT-VINH",
-                "name": "Phùng Thành Vinh",
-                "title": "Phó Chủ tịch UBND tỉnh",
-                "email": "pct.vinh@ubnd.test",
-            }
-        ],
-        "agencies": [
+    return directory_document(
+        [
             {"code": f"XA{i:03d}", "name": f"UBND xã số {i + 1}", "email": f"xa{i}@ubnd.test"}
             for i in range(AGENCIES)
-        ],
-    }
+        ]
+    )
 
 
 def _notice() -> dict[str, object]:
@@ -131,35 +121,18 @@ class Stack:
 def stack(tmp_path: Path, mailbox: Mailbox, empty_database: str) -> Iterator[Stack]:
     web_port, temporal_port = stack_ports()
     data = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DONDOC_")}
-    env.update(
-        DONDOC_DATABASE_URL=empty_database,  # SQLite under tmp_path, or PostgreSQL
-        DONDOC_TEMPORAL_ADDRESS=f"127.0.0.1:{temporal_port}",
-        DONDOC_PUBLIC_URL=f"http://127.0.0.1:{web_port}",
-        DONDOC_SMTP_HOST="127.0.0.1",
-        DONDOC_SMTP_PORT=str(mailbox.port),
-        DONDOC_SECRET_KEY=secrets.token_urlsafe(48),
-    )
+    env = dev_env(empty_database, web_port, temporal_port, mailbox.port)
+    env["DONDOC_SECRET_KEY"] = secrets.token_urlsafe(48)
     log = tmp_path / "dev.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [str(DONDOC), "dev", "--port", str(web_port), "--temporal-port", str(temporal_port),
-             "--data-dir", str(data), "--no-demo"],
+            dev_command(web_port, temporal_port, data),
             env=env, cwd=tmp_path, stdout=sink, stderr=subprocess.STDOUT,
         )  # fmt: skip
     running = Stack(proc, env, f"http://127.0.0.1:{web_port}", log)
     started: list[int] = []
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert proc.poll() is None, f"dondoc dev exited early:\n{running.output()}"
-            try:
-                if httpx.get(f"{running.web}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"stack not up:\n{running.output()}"
-            time.sleep(0.2)
+        wait_until_up(proc, running.web, running.output)
         started = _descendants(proc.pid)
         yield running
     finally:

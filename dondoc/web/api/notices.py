@@ -153,7 +153,7 @@ async def issue(
             from_notice_problems(err.problems),
         ) from None
     except SearchAttributesMissing as err:
-        raise ApiError(503, f"Thông báo chưa được ban hành: {err}.") from None
+        raise ApiError(503, str(err)) from None
     if result.was_already_issued:
         response.status_code = 200
         detail = f"Thông báo {notice.number} đã được ban hành trước đó; không khởi tạo thêm nhiệm vụ nào."

@@ -252,7 +252,7 @@ async def draft_issue(request: Request, user: OfficeUser, fields: DraftFields) -
         return await run_in_threadpool(_page_after, request, form, message, 409)
     except Exception as err:
         message = (
-            f"Thông báo chưa được ban hành: {err}."
+            str(err)
             if isinstance(err, SearchAttributesMissing)
             else f"Ban hành chưa trọn vẹn ({type(err).__name__}); bấm «Ban hành» lại để khởi "
             "tạo các nhiệm vụ còn thiếu."

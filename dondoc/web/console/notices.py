@@ -309,7 +309,7 @@ async def notice_issue(request: Request, user: OfficeUser, form: Form) -> Respon
         )
     except Exception as err:
         reason = (
-            f"Thông báo chưa được ban hành: {err}."
+            str(err)
             if isinstance(err, SearchAttributesMissing)
             else f"Ban hành chưa trọn vẹn ({type(err).__name__}); bấm ban hành lại để khởi tạo các nhiệm vụ còn thiếu."
         )
